@@ -1,0 +1,87 @@
+// Package app is podlint's command line: thin cobra commands over the lint library.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, shared by every verb.
+const (
+	ExitClean    = 0
+	ExitFindings = 1
+	ExitUsage    = 2 // usage or input error
+	ExitInternal = 3
+	ExitTimeout  = 4
+)
+
+// Streams are the command's standard streams; tests pass buffers.
+type Streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// exitError carries an exit code through cobra's error return.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func exitWith(code int, err error) error { return &exitError{code: code, err: err} }
+
+// Main runs podlint with the process's arguments and streams.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Args[1:])
+}
+
+// Run executes podlint with args and returns the exit code.
+func Run(ctx context.Context, s Streams, args []string) int {
+	root := newRootCommand(s)
+	root.SetArgs(args)
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitClean
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(s.Err, "podlint: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown flags, wrong argument counts.
+	fmt.Fprintf(s.Err, "podlint: %v\nRun 'podlint --help' for usage.\n", err)
+	return ExitUsage
+}
+
+func newRootCommand(s Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "podlint",
+		Short:         "Make Kubernetes Pod specs behave the way their authors think they do",
+		Long:          "podlint checks Pods and every workload with a pod template against what the Kubernetes API server rejects and what misbehaves at run time.",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.AddCommand(newCheckCommand(s), newRulesCommand(s), newVersionCommand(s))
+	return root
+}

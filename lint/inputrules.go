@@ -1,0 +1,60 @@
+package lint
+
+// Rules the engine reports itself while reading input; they have no Check.
+// The rules package lists them with the others, so they are documented,
+// configurable and suppressible the same way.
+var (
+	RuleYAMLSyntax = &Rule{
+		ID: "yaml-syntax", Category: CategoryInput, Severity: SeverityError,
+		Title:       "Document is not valid YAML or JSON",
+		Doc:         "The document cannot be parsed, so nothing in it can be checked and kubectl would refuse the whole file. Common causes are tabs used for indentation, an unclosed quote or bracket, and a key and a list item at the same indentation.",
+		Remediation: "Fix the syntax at the reported line; `podlint check` reports the other documents of the file regardless.",
+	}
+	RuleFileUnreadable = &Rule{
+		ID: "file-unreadable", Category: CategoryInput, Severity: SeverityError,
+		Title:       "File or stream cannot be read",
+		Doc:         "The file could not be opened or read to the end (permissions, a broken symlink, a size limit). Objects in it are not checked.",
+		Remediation: "Make the file readable, or leave it out of the paths given to podlint.",
+	}
+	RuleMissingKind = &Rule{
+		ID: "missing-kind", Category: CategoryInput, Severity: SeverityError,
+		Title:       "Document is not a Kubernetes object",
+		Doc:         "Every Kubernetes object names its apiVersion and kind at the top level; the API server cannot even route a document without them. A document whose top level is a list or a plain value is not an object either.",
+		Remediation: "Add apiVersion and kind at the top level of the document (for a Pod: `apiVersion: v1` and `kind: Pod`).",
+	}
+	RuleInputLimit = &Rule{
+		ID: "input-limit", Category: CategoryInput, Severity: SeverityError,
+		Title:       "Input exceeds a safety limit",
+		Doc:         "podlint bounds the size of files and documents, their nesting and the expansion of YAML aliases, so that hostile input (billion-laughs aliases, gigabyte lines) fails fast instead of exhausting memory.",
+		Remediation: "Split the input, remove runaway aliases, or raise the limit if the input is legitimate.",
+	}
+	RuleUnknownField = &Rule{
+		ID: "unknown-field", Category: CategoryAPI, Severity: SeverityError,
+		Title:       "Field does not exist in the object's schema",
+		Doc:         "kubectl validates strictly by default (--validate=strict), so the API server rejects an object with a field its type does not have. Most unknown fields are typos (imagePulPolicy) or indentation slips: a `name:` that fell out of `metadata:` becomes an unknown top-level field, and the object also loses its name.",
+		Remediation: "Correct the field's spelling or indentation as suggested.",
+	}
+	RuleDuplicateField = &Rule{
+		ID: "duplicate-field", Category: CategoryAPI, Severity: SeverityError,
+		Title:       "Same key twice in one mapping",
+		Doc:         "With strict validation the API server rejects an object in which a key repeats; with lenient tools the last one silently wins, so one of the two values is lost either way.",
+		Remediation: "Remove the duplicate key, keeping the value you mean.",
+	}
+	RuleInvalidType = &Rule{
+		ID: "invalid-type", Category: CategoryAPI, Severity: SeverityError,
+		Title:       "Value has the wrong type",
+		Doc:         "The API server decodes the object into typed Go structures and rejects a value of the wrong type: a number where a string is expected (unquoted label values such as `version: 1` or `enabled: yes`, which YAML 1.1 reads as a number and a boolean), a single object where a list is expected, or a quantity or time that does not parse.",
+		Remediation: "Give the value the expected type; quote values that must stay strings.",
+	}
+	RuleAPIVersion = &Rule{
+		ID: "api-version", Category: CategoryAPI, Severity: SeverityError,
+		Title:       "Kind is not served under this apiVersion",
+		Doc:         "Workload kinds moved to stable groups long ago: Deployments, DaemonSets and ReplicaSets under extensions/v1beta1 or apps/v1beta1/v1beta2 were removed in Kubernetes 1.16, CronJob under batch/v1beta1 in 1.25. A kind under a group that never served it (apps/v1 Pod) is rejected as well.",
+		Remediation: "Use the apiVersion podlint names (apps/v1, batch/v1 or v1) and adjust fields that changed with it.",
+	}
+)
+
+// InputRules lists the rules the engine reports while reading input.
+func InputRules() []*Rule {
+	return []*Rule{RuleYAMLSyntax, RuleFileUnreadable, RuleMissingKind, RuleInputLimit, RuleUnknownField, RuleDuplicateField, RuleInvalidType, RuleAPIVersion}
+}

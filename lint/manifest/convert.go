@@ -1,0 +1,557 @@
+package manifest
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// ProblemKind classifies what strict decoding found wrong.
+type ProblemKind int
+
+// Kinds of decoding problems; each maps to one podlint rule.
+const (
+	// UnknownField: a field the API type does not have.
+	UnknownField ProblemKind = iota + 1
+	// DuplicateField: the same key twice in one mapping.
+	DuplicateField
+	// InvalidType: a value of the wrong JSON type, or one its type cannot parse.
+	InvalidType
+	// TooComplex: the document exceeds a nesting or alias-expansion bound.
+	TooComplex
+)
+
+// Problem is one strict-decoding problem, located at the offending node.
+type Problem struct {
+	Kind ProblemKind
+	// Path is the field path in Kubernetes syntax (spec.containers[0].imagePulPolicy).
+	Path string
+	// Line and Column are relative to the document's own text (1-based).
+	Line, Column int
+	Message      string
+	// Suggestion is a fix hint, possibly empty.
+	Suggestion string
+	BadValue   string
+}
+
+// Limits on one document's conversion; billion-laughs aliases must fail fast.
+const (
+	maxNodesPerDocument = 1 << 20
+	maxDepth            = 256
+)
+
+type pathSeg struct {
+	name  string // field name or map key; "" for an index
+	index int
+	isKey bool // map key: rendered as [key]
+}
+
+// converter turns a yaml.v3 node tree into JSON for one API type, reporting what
+// strict decoding would reject and leaving the offending values out so the rest
+// of the object still decodes and gets checked.
+type converter struct {
+	buf      []byte
+	path     []pathSeg
+	problems []Problem
+	budget   int
+	aborted  bool
+}
+
+func newConverter() *converter {
+	return &converter{buf: make([]byte, 0, 4096), budget: maxNodesPerDocument}
+}
+
+// pathString renders the current path, optionally with one more field name.
+func (c *converter) pathString(extra string) string {
+	var b strings.Builder
+	for _, s := range c.path {
+		switch {
+		case s.isKey:
+			b.WriteByte('[')
+			b.WriteString(s.name)
+			b.WriteByte(']')
+		case s.name == "":
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+		default:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.name)
+		}
+	}
+	if extra != "" {
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(extra)
+	}
+	return b.String()
+}
+
+func (c *converter) problem(kind ProblemKind, n *yaml.Node, path, msg, suggestion, bad string) {
+	c.problems = append(c.problems, Problem{Kind: kind, Path: path, Line: n.Line, Column: n.Column, Message: msg, Suggestion: suggestion, BadValue: bad})
+}
+
+// value converts n according to s and appends it to buf. It returns false (and
+// appends nothing) when n cannot be converted.
+func (c *converter) value(n *yaml.Node, s *shape) bool {
+	if c.aborted {
+		return false
+	}
+	c.budget--
+	if c.budget < 0 || len(c.path) > maxDepth {
+		c.aborted = true
+		what := fmt.Sprintf("more than %d nodes (YAML aliases expand to too much)", maxNodesPerDocument)
+		if len(c.path) > maxDepth {
+			what = fmt.Sprintf("nesting deeper than %d levels", maxDepth)
+		}
+		c.problem(TooComplex, n, c.pathString(""), "document has "+what, "", "")
+		return false
+	}
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode {
+		sc := resolveScalar(n)
+		if sc.kind == scalarNull {
+			c.buf = append(c.buf, "null"...)
+			return true
+		}
+		return c.scalarValue(n, sc, s)
+	}
+	switch s.kind {
+	case shapeAny:
+		return c.anyValue(n)
+	case shapeObject:
+		if n.Kind != yaml.MappingNode {
+			return c.typeError(n, s, "")
+		}
+		c.object(n, s)
+		return true
+	case shapeMap:
+		if n.Kind != yaml.MappingNode {
+			return c.typeError(n, s, "")
+		}
+		c.mapping(n, s)
+		return true
+	case shapeArray:
+		if n.Kind != yaml.SequenceNode {
+			return c.typeError(n, s, "")
+		}
+		c.buf = append(c.buf, '[')
+		written := 0
+		for i, item := range n.Content {
+			mark := len(c.buf)
+			if written > 0 {
+				c.buf = append(c.buf, ',')
+			}
+			c.path = append(c.path, pathSeg{index: i})
+			ok := c.value(item, s.elem)
+			c.path = c.path[:len(c.path)-1]
+			if !ok {
+				c.buf = c.buf[:mark]
+				if c.aborted {
+					return false
+				}
+				// Keep indices stable for the rules: an unconvertible item becomes null.
+				if written > 0 {
+					c.buf = append(c.buf, ',')
+				}
+				c.buf = append(c.buf, "null"...)
+			}
+			written++
+		}
+		c.buf = append(c.buf, ']')
+		return true
+	}
+	return c.typeError(n, s, "")
+}
+
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "object"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
+}
+
+func shapeName(s *shape) string {
+	switch s.kind {
+	case shapeObject:
+		if s.goType != "" {
+			return "object (" + s.goType + ")"
+		}
+		return "object"
+	case shapeMap:
+		if s.elem.kind == shapeString {
+			return "map of strings"
+		}
+		return "map"
+	case shapeArray:
+		return "list"
+	case shapeString, shapeBytes, shapeTime:
+		return "string"
+	case shapeBool:
+		return "boolean"
+	case shapeInt:
+		return "integer"
+	case shapeFloat:
+		return "number"
+	case shapeQuantity:
+		return "quantity (a string like \"500m\" or \"1Gi\", or a number)"
+	case shapeIntOrString:
+		return "integer or string"
+	}
+	return "value"
+}
+
+func (c *converter) typeError(n *yaml.Node, s *shape, got string) bool {
+	if got == "" {
+		got = nodeKindName(n)
+	}
+	hint := ""
+	switch {
+	case s.kind == shapeArray && n.Kind == yaml.MappingNode:
+		hint = "Start each item with \"- \" to make a list."
+	case s.kind == shapeObject && n.Kind == yaml.SequenceNode:
+		hint = "Remove the leading \"- \": this field holds a single object, not a list."
+	case (s.kind == shapeString || (s.kind == shapeMap && s.elem.kind == shapeString)) && n.Kind == yaml.ScalarNode:
+		hint = fmt.Sprintf("Quote the value (%q) so YAML reads it as a string.", n.Value)
+	}
+	bad := ""
+	if n.Kind == yaml.ScalarNode {
+		bad = n.Value
+	}
+	c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("expected %s, got %s", shapeName(s), got), hint, bad)
+	return false
+}
+
+func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
+	got := sc.kind.String() + " " + sc.display()
+	switch s.kind {
+	case shapeAny:
+		if sc.kind == scalarFloat && (math.IsInf(sc.f, 0) || math.IsNaN(sc.f)) {
+			return c.typeError(n, s, got)
+		}
+		c.buf = append(c.buf, sc.jsonText()...)
+		return true
+	case shapeString, shapeBytes, shapeTime:
+		if sc.kind != scalarString {
+			return c.typeError(n, s, got)
+		}
+		if s.kind == shapeTime {
+			// metav1.Time accepts RFC 3339 only; anything else fails the decode.
+			if _, err := parseRFC3339(sc.s); err != nil {
+				c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("%q is not an RFC 3339 time", sc.s), "", sc.s)
+				return false
+			}
+		}
+		c.buf = appendJSONString(c.buf, sc.s)
+		return true
+	case shapeBool:
+		if sc.kind != scalarBool {
+			return c.typeError(n, s, got)
+		}
+		c.buf = append(c.buf, sc.jsonText()...)
+		return true
+	case shapeInt, shapeIntOrString:
+		if sc.kind == scalarString && s.kind == shapeIntOrString {
+			c.buf = appendJSONString(c.buf, sc.s)
+			return true
+		}
+		if sc.kind == scalarFloat && sc.f == math.Trunc(sc.f) && math.Abs(sc.f) < 1<<53 {
+			// sigs.k8s.io/yaml re-marshals 2.0 as 2, so kubectl sends an integer.
+			sc = scalar{kind: scalarInt, i: int64(sc.f)}
+		}
+		if sc.kind != scalarInt {
+			return c.typeError(n, s, got)
+		}
+		if !fitsInt(sc, s) {
+			c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("%s does not fit in a %s", sc.display(), intTypeName(s)), "", n.Value)
+			return false
+		}
+		c.buf = append(c.buf, sc.jsonText()...)
+		return true
+	case shapeFloat:
+		if sc.kind != scalarInt && sc.kind != scalarFloat || math.IsInf(sc.f, 0) || math.IsNaN(sc.f) {
+			return c.typeError(n, s, got)
+		}
+		c.buf = append(c.buf, sc.jsonText()...)
+		return true
+	case shapeQuantity:
+		text := sc.s
+		switch sc.kind {
+		case scalarInt, scalarFloat:
+			text = sc.jsonText()
+		case scalarString:
+		default:
+			return c.typeError(n, s, got)
+		}
+		if _, err := resource.ParseQuantity(text); err != nil {
+			c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("%q is not a valid quantity: %v", text, err), "Write a quantity such as \"250m\", \"0.5\", \"128Mi\" or \"1Gi\".", text)
+			return false
+		}
+		c.buf = appendJSONString(c.buf, text)
+		return true
+	}
+	return c.typeError(n, s, got)
+}
+
+func intTypeName(s *shape) string {
+	if s.kind == shapeIntOrString {
+		return "int32"
+	}
+	if s.unsigned {
+		return "uint" + strconv.Itoa(s.bits)
+	}
+	return "int" + strconv.Itoa(s.bits)
+}
+
+func fitsInt(sc scalar, s *shape) bool {
+	bits := s.bits
+	if s.kind == shapeIntOrString {
+		bits = 32
+	}
+	if sc.isUint {
+		return s.unsigned && (bits == 64 || sc.u < 1<<bits)
+	}
+	if s.unsigned {
+		return sc.i >= 0 && (bits == 64 || sc.i < 1<<bits)
+	}
+	if bits == 64 {
+		return true
+	}
+	lim := int64(1) << (bits - 1)
+	return sc.i >= -lim && sc.i < lim
+}
+
+// pairs returns a mapping's key/value pairs with YAML merge keys (<<) expanded:
+// explicit keys win over merged ones, as in yaml.v2.
+func pairs(n *yaml.Node) [][2]*yaml.Node {
+	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
+	var merged [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			merged = append(merged, mergeSources(v)...)
+			continue
+		}
+		out = append(out, [2]*yaml.Node{k, v})
+	}
+	for _, m := range merged {
+		if !hasKey(out, m[0].Value) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func mergeSources(v *yaml.Node) [][2]*yaml.Node {
+	for v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		return pairs(v)
+	case yaml.SequenceNode:
+		var out [][2]*yaml.Node
+		for _, item := range v.Content {
+			for _, p := range mergeSources(item) {
+				if !hasKey(out, p[0].Value) {
+					out = append(out, p)
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func hasKey(ps [][2]*yaml.Node, key string) bool {
+	for _, p := range ps {
+		if p[0].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDuplicate reports k if an earlier pair has the same key.
+func (c *converter) checkDuplicate(ps [][2]*yaml.Node, i int, seen map[string]struct{}) bool {
+	k := ps[i][0]
+	dup := false
+	if seen != nil {
+		_, dup = seen[k.Value]
+		seen[k.Value] = struct{}{}
+	} else {
+		for j := 0; j < i; j++ {
+			if ps[j][0].Value == k.Value {
+				dup = true
+				break
+			}
+		}
+	}
+	if dup {
+		c.problem(DuplicateField, k, c.pathString(k.Value), fmt.Sprintf("duplicate key %q: the API server rejects objects with repeated fields", k.Value), "Remove one of the two keys (keep the one you mean).", k.Value)
+	}
+	return dup
+}
+
+func seenSet(n int) map[string]struct{} {
+	if n <= 16 {
+		return nil
+	}
+	return make(map[string]struct{}, n)
+}
+
+func (c *converter) object(n *yaml.Node, s *shape) {
+	ps := pairs(n)
+	seen := seenSet(len(ps))
+	c.buf = append(c.buf, '{')
+	written := 0
+	for i, p := range ps {
+		k, v := p[0], p[1]
+		if k.Kind != yaml.ScalarNode {
+			c.problem(InvalidType, k, c.pathString(""), "field names must be strings, got "+nodeKindName(k), "", "")
+			continue
+		}
+		if c.checkDuplicate(ps, i, seen) {
+			continue
+		}
+		fs, ok := s.fields[k.Value]
+		if !ok {
+			c.problem(UnknownField, k, c.pathString(k.Value), fmt.Sprintf("unknown field %q in %s", k.Value, s.goType), suggestField(s, k.Value), k.Value)
+			continue
+		}
+		mark := len(c.buf)
+		if written > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		c.buf = appendJSONString(c.buf, k.Value)
+		c.buf = append(c.buf, ':')
+		c.path = append(c.path, pathSeg{name: k.Value})
+		ok = c.value(v, fs)
+		c.path = c.path[:len(c.path)-1]
+		if !ok {
+			c.buf = c.buf[:mark]
+			if c.aborted {
+				return
+			}
+			continue
+		}
+		written++
+	}
+	c.buf = append(c.buf, '}')
+}
+
+func (c *converter) mapping(n *yaml.Node, s *shape) {
+	ps := pairs(n)
+	seen := seenSet(len(ps))
+	c.buf = append(c.buf, '{')
+	written := 0
+	for i, p := range ps {
+		k, v := p[0], p[1]
+		if k.Kind != yaml.ScalarNode {
+			c.problem(InvalidType, k, c.pathString(""), "map keys must be strings, got "+nodeKindName(k), "", "")
+			continue
+		}
+		if c.checkDuplicate(ps, i, seen) {
+			continue
+		}
+		mark := len(c.buf)
+		if written > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		c.buf = appendJSONString(c.buf, k.Value)
+		c.buf = append(c.buf, ':')
+		c.path = append(c.path, pathSeg{name: k.Value, isKey: true})
+		ok := c.value(v, s.elem)
+		c.path = c.path[:len(c.path)-1]
+		if !ok {
+			c.buf = c.buf[:mark]
+			if c.aborted {
+				return
+			}
+			continue
+		}
+		written++
+	}
+	c.buf = append(c.buf, '}')
+}
+
+var anyShape = &shape{kind: shapeAny}
+
+func (c *converter) anyValue(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.MappingNode:
+		c.mapping(n, &shape{kind: shapeMap, elem: anyShape})
+		return true
+	case yaml.SequenceNode:
+		return c.value(n, &shape{kind: shapeArray, elem: anyShape})
+	case yaml.DocumentNode:
+		if len(n.Content) == 1 {
+			return c.value(n.Content[0], anyShape)
+		}
+	}
+	c.buf = append(c.buf, "null"...)
+	return true
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD as in encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

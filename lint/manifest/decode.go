@@ -1,0 +1,132 @@
+package manifest
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	kjson "sigs.k8s.io/json"
+)
+
+// SyntaxError is a YAML or JSON syntax error at a line of the stream.
+type SyntaxError struct {
+	Line    int
+	Message string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Message) }
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+
+// Parse parses one document into a node tree. Node lines are relative to the
+// document; syntax errors carry the absolute line in the stream.
+func Parse(doc *Document) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc.Data, &root); err != nil {
+		msg := err.Error()
+		line := doc.StartLine
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			if m[1] != "" {
+				n, _ := strconv.Atoi(m[1])
+				line = doc.StartLine + n - 1
+			}
+			msg = msg[len(m[0]):]
+		}
+		return nil, &SyntaxError{Line: line, Message: msg}
+	}
+	return &root, nil
+}
+
+// Item is one object in a document: the document's top-level object, or an item of a List.
+type Item struct {
+	// Path is "" for a top-level object, "items[N]" for a List item.
+	Path string
+	Node *yaml.Node
+	// APIVersion and Kind as written (scalars; empty when missing or not strings).
+	APIVersion, Kind string
+	Namespace, Name  string
+}
+
+// Items returns the objects of a parsed document: one, or a List's items.
+// ok is false when the document is not a mapping at all.
+func Items(root *yaml.Node) (items []Item, ok bool) {
+	top := deref(root)
+	if top == nil || top.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	it := itemOf(top, "")
+	if it.Kind == "List" || (strings.HasSuffix(it.Kind, "List") && it.APIVersion == "v1") {
+		if list := Lookup(top, "items"); list != nil && list.Kind == yaml.SequenceNode {
+			for i, n := range list.Content {
+				items = append(items, itemOf(deref(n), "items["+strconv.Itoa(i)+"]"))
+			}
+			return items, true
+		}
+		if it.Kind == "List" {
+			return nil, true
+		}
+	}
+	return []Item{it}, true
+}
+
+func itemOf(n *yaml.Node, path string) Item {
+	it := Item{Path: path, Node: n}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return it
+	}
+	it.APIVersion = scalarAt(n, "apiVersion")
+	it.Kind = scalarAt(n, "kind")
+	it.Namespace = scalarAt(n, "metadata.namespace")
+	it.Name = scalarAt(n, "metadata.name")
+	if it.Name == "" {
+		if g := scalarAt(n, "metadata.generateName"); g != "" {
+			it.Name = g
+		}
+	}
+	return it
+}
+
+func scalarAt(n *yaml.Node, path string) string {
+	v := Lookup(n, path)
+	if v == nil || v.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return v.Value
+}
+
+// Decoded is an item decoded strictly into its kind's Go type.
+type Decoded struct {
+	Object any
+	// Problems carry full paths (with the item's items[N] prefix).
+	Problems []Problem
+	// Aborted is true when a limit stopped the conversion; Object is then unreliable.
+	Aborted bool
+}
+
+// Decode converts the item's node tree into JSON for kind, recording strict-decoding
+// problems, then decodes that JSON into the kind's Go type. Offending values are left
+// out, so the object is as complete as the input allows.
+func Decode(it Item, kind *Kind) (*Decoded, error) {
+	c := newConverter()
+	if it.Path != "" {
+		// items[N]: the converter renders the prefix in every problem path.
+		name, idx, _ := strings.Cut(strings.TrimSuffix(it.Path, "]"), "[")
+		i, _ := strconv.Atoi(idx)
+		c.path = append(c.path, pathSeg{name: name}, pathSeg{index: i})
+	}
+	ok := c.value(it.Node, kind.shape)
+	out := &Decoded{Problems: c.problems, Aborted: c.aborted}
+	if !ok || c.aborted {
+		out.Aborted = true
+		return out, nil
+	}
+	obj := kind.New()
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(c.buf, obj); err != nil {
+		// The converter guarantees types; reaching here is podlint's bug.
+		return nil, fmt.Errorf("internal error decoding %s: %w", kind.Name, err)
+	}
+	out.Object = obj
+	return out, nil
+}

@@ -1,0 +1,152 @@
+// Package manifest reads Kubernetes manifests: it splits streams into documents,
+// parses each into a yaml.v3 node tree (for positions), and decodes it strictly
+// into the k8s.io/api type of its kind.
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Document is one YAML document of a stream.
+type Document struct {
+	// Index is 1-based within the stream.
+	Index int
+	Data  []byte
+	// StartLine is the line of the stream on which Data begins (1-based).
+	StartLine int
+}
+
+// ErrDocumentTooLarge is returned (wrapped) when one document exceeds the size limit.
+var ErrDocumentTooLarge = errors.New("document too large")
+
+// Splitter cuts a stream into documents at `---` lines, the way kubectl does:
+// a line that starts with `---` followed by nothing but blanks or a comment.
+// It streams: only one document is held at a time.
+type Splitter struct {
+	r        *bufio.Reader
+	maxBytes int
+	line     int // lines consumed so far
+	index    int
+	started  bool // a separator or content has been seen
+	done     bool
+	sawSep   bool
+}
+
+// NewSplitter returns a splitter over r that refuses documents larger than maxBytes.
+func NewSplitter(r io.Reader, maxBytes int) *Splitter {
+	return &Splitter{r: bufio.NewReaderSize(r, 64<<10), maxBytes: maxBytes}
+}
+
+// Line returns the number of lines read so far.
+func (s *Splitter) Line() int { return s.line }
+
+// Next returns the next document, or io.EOF. Documents that are only blank lines
+// and comments are returned too (callers count them as empty), except a leading
+// prelude before the first `---` and a blank tail after the last one.
+func (s *Splitter) Next() (*Document, error) {
+	for !s.done {
+		doc, sep, err := s.readChunk()
+		if err != nil {
+			return nil, err
+		}
+		first := s.index == 0 && !s.started
+		s.started = true
+		if sep {
+			s.sawSep = true
+		}
+		if first && sep && isCommentOnly(doc.Data) {
+			continue // prelude before the first separator is not a document
+		}
+		if !sep && s.sawSep && isBlank(doc.Data) {
+			continue // `---` at the very end opens no document
+		}
+		if !sep && !s.sawSep && s.index == 0 && isBlank(doc.Data) && len(doc.Data) == 0 {
+			return nil, io.EOF
+		}
+		s.index++
+		doc.Index = s.index
+		return doc, nil
+	}
+	return nil, io.EOF
+}
+
+// readChunk reads lines up to the next separator (consumed, sep true) or EOF.
+func (s *Splitter) readChunk() (*Document, bool, error) {
+	var buf bytes.Buffer
+	doc := &Document{StartLine: s.line + 1}
+	for {
+		line, err := s.readLine()
+		if len(line) > 0 {
+			s.line++
+			if s.line == 1 {
+				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+			}
+			if isSeparator(line) {
+				doc.Data = buf.Bytes()
+				return doc, true, nil
+			}
+			if buf.Len()+len(line) > s.maxBytes {
+				return nil, false, fmt.Errorf("line %d: %w: a document may hold at most %d bytes", doc.StartLine, ErrDocumentTooLarge, s.maxBytes)
+			}
+			buf.Write(line)
+		}
+		if err == io.EOF {
+			s.done = true
+			doc.Data = buf.Bytes()
+			return doc, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+// readLine returns one line with its newline, bounded by maxBytes.
+func (s *Splitter) readLine() ([]byte, error) {
+	var long []byte
+	for {
+		part, err := s.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, part...)
+			if len(long) > s.maxBytes {
+				return nil, fmt.Errorf("line %d: %w: a line of more than %d bytes", s.line+1, ErrDocumentTooLarge, s.maxBytes)
+			}
+			continue
+		}
+		if long != nil {
+			return append(long, part...), err
+		}
+		// ReadSlice's buffer is reused by the next read: copy.
+		return append([]byte(nil), part...), err
+	}
+}
+
+func isSeparator(line []byte) bool {
+	if !bytes.HasPrefix(line, []byte("---")) {
+		return bytes.Equal(bytes.TrimRight(line, " \t\r\n"), []byte("..."))
+	}
+	rest := bytes.TrimSpace(line[3:])
+	return len(rest) == 0 || rest[0] == '#'
+}
+
+func isBlank(data []byte) bool { return len(bytes.TrimSpace(data)) == 0 }
+
+// isCommentOnly reports whether data holds only blank lines and comments.
+func isCommentOnly(data []byte) bool {
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte("\n"))
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 && line[0] != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// IsEmpty reports whether a document holds no YAML content (only blanks and comments).
+func IsEmpty(data []byte) bool { return isCommentOnly(data) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDuplicateContainerName(t *testing.T) { testRule(t, duplicateContainerName) }

@@ -1,0 +1,27 @@
+package rules
+
+import "github.com/podlint/podlint/lint"
+
+// All returns every built-in rule in documentation order: the engine's input and
+// decoding rules first, then the checks.
+func All() []*lint.Rule {
+	return append(lint.InputRules(), checks()...)
+}
+
+// checks lists the rules with a Check function, in the order they run.
+func checks() []*lint.Rule {
+	return []*lint.Rule{
+		duplicateContainerName,
+		restartPolicy,
+	}
+}
+
+// Lookup returns the built-in rule with the given ID, or nil.
+func Lookup(id string) *lint.Rule {
+	for _, r := range All() {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestRestartPolicy(t *testing.T) { testRule(t, restartPolicy) }
