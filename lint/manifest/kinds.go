@@ -18,7 +18,7 @@ type Kind struct {
 	// Removed lists apiVersions that once served the kind, with the release that removed it.
 	Removed map[string]string
 	// SpecPath is where the pod spec lives, as field names from the object root.
-	SpecPath []string
+	SpecPath  []string
 	newObject func() any
 	// parts returns the object's metadata, the pod's metadata and the pod spec (nil when absent).
 	parts func(obj any) (meta, podMeta *metav1.ObjectMeta, spec *corev1.PodSpec)

@@ -72,4 +72,3 @@ func newRulesCommand(s Streams) *cobra.Command {
 	})
 	return cmd
 }
-
