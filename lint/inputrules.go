@@ -32,7 +32,7 @@ var (
 		ID: "unknown-field", Category: CategoryAPI, Severity: SeverityError,
 		Title:       "Field does not exist in the object's schema",
 		Doc:         "kubectl validates strictly by default (--validate=strict), so the API server rejects an object with a field its type does not have. Most unknown fields are typos (imagePulPolicy) or indentation slips: a `name:` that fell out of `metadata:` becomes an unknown top-level field, and the object also loses its name.",
-		Remediation: "Correct the field's spelling or indentation as suggested.",
+		Remediation: "Correct the field's spelling or indentation, or remove it.",
 	}
 	RuleDuplicateField = &Rule{
 		ID: "duplicate-field", Category: CategoryAPI, Severity: SeverityError,

@@ -28,15 +28,30 @@ func Parse(doc *Document) (*yaml.Node, error) {
 		msg := err.Error()
 		line := doc.StartLine
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			msg = msg[len(m[0]):]
 			if m[1] != "" {
 				n, _ := strconv.Atoi(m[1])
+				if isParserError(msg) {
+					n++ // yaml.v3 reports parser (not scanner) errors with a 0-based line
+				}
 				line = doc.StartLine + n - 1
 			}
-			msg = msg[len(m[0]):]
 		}
 		return nil, &SyntaxError{Line: line, Message: msg}
 	}
 	return &root, nil
+}
+
+// isParserError tells yaml.v3's parser errors, whose line is the 0-based start of
+// the construct being parsed, from its scanner errors, whose line is 1-based.
+func isParserError(msg string) bool {
+	for _, p := range []string{"did not find expected node content", "did not find expected key",
+		"did not find expected '-' indicator", "did not find expected ',' or", "did not find expected <document start>"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Item is one object in a document: the document's top-level object, or an item of a List.
