@@ -8,7 +8,7 @@ var (
 		ID: "yaml-syntax", Category: CategoryInput, Severity: SeverityError,
 		Title:       "Document is not valid YAML or JSON",
 		Doc:         "The document cannot be parsed, so nothing in it can be checked and kubectl would refuse the whole file. Common causes are tabs used for indentation, an unclosed quote or bracket, and a key and a list item at the same indentation.",
-		Remediation: "Fix the syntax at the reported line; `podlint check` reports the other documents of the file regardless.",
+		Remediation: "Fix the syntax at the reported line; the other documents of the file are checked regardless.",
 	}
 	RuleFileUnreadable = &Rule{
 		ID: "file-unreadable", Category: CategoryInput, Severity: SeverityError,
