@@ -225,7 +225,7 @@ func (c *converter) typeError(n *yaml.Node, s *shape, got string) bool {
 	case s.kind == shapeObject && n.Kind == yaml.SequenceNode:
 		hint = "Remove the leading \"- \": this field holds a single object, not a list."
 	case (s.kind == shapeString || (s.kind == shapeMap && s.elem.kind == shapeString)) && n.Kind == yaml.ScalarNode:
-		hint = fmt.Sprintf("Quote the value (%q) so YAML reads it as a string.", n.Value)
+		hint = fmt.Sprintf("Quote the value (%q): this field holds strings, and YAML reads the bare value as a %s.", n.Value, resolveScalar(n).kind)
 	}
 	bad := ""
 	if n.Kind == yaml.ScalarNode {
