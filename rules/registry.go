@@ -13,6 +13,8 @@ func checks() []*lint.Rule {
 	return []*lint.Rule{
 		duplicateContainerName,
 		restartPolicy,
+		initContainerLifecycle,
+		initContainerProbe,
 	}
 }
 
