@@ -15,6 +15,9 @@ func checks() []*lint.Rule {
 		restartPolicy,
 		initContainerLifecycle,
 		initContainerProbe,
+		probeHandler,
+		probeSuccessThreshold,
+		probeGracePeriod,
 	}
 }
 
