@@ -18,6 +18,9 @@ func checks() []*lint.Rule {
 		probeHandler,
 		probeSuccessThreshold,
 		probeGracePeriod,
+		probePortUndeclared,
+		hookTCPSocket,
+		prestopSleepExceedsGrace,
 	}
 }
 
