@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -72,3 +73,6 @@ func shellScript(argv []string) string {
 	}
 	return strings.Join(argv, " ")
 }
+
+// sleepInfinity matches `sleep infinity` (or `sleep inf`) as a command in a script.
+var sleepInfinity = regexp.MustCompile(`(?:^|[\s;&|(/])sleep\s+(?:infinity|inf)(?:$|[\s;&|)])`)

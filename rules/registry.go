@@ -21,6 +21,8 @@ func checks() []*lint.Rule {
 		probePortUndeclared,
 		hookTCPSocket,
 		prestopSleepExceedsGrace,
+		prestopCutOff,
+		initContainerNeverExits,
 	}
 }
 
