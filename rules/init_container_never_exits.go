@@ -58,9 +58,9 @@ var serverImages = setOf(
 )
 
 var (
-	endlessTail  = regexp.MustCompile(`(?:^|[\s;&|(/])tail\s+(?:[^;&|]*\s)?(?:-[a-zA-Z]*[fF][a-zA-Z]*|--follow\S*)(?:$|\s)`)
-	endlessLoop  = regexp.MustCompile(`(?:^|[\s;&|(])(?:while\s+(?:true|:|\[\s*1\s*\])|until\s+false)\s*;?\s*do\b`)
-	loopExit     = regexp.MustCompile(`\b(?:break|exit|return)\b`)
+	endlessTail = regexp.MustCompile(`(?:^|[\s;&|(/])tail\s+(?:[^;&|]*\s)?(?:-[a-zA-Z]*[fF][a-zA-Z]*|--follow\S*)(?:$|\s)`)
+	endlessLoop = regexp.MustCompile(`(?:^|[\s;&|(])(?:while\s+(?:true|:|\[\s*1\s*\])|until\s+false)\s*;?\s*do\b`)
+	loopExit    = regexp.MustCompile(`\b(?:break|exit|return)\b`)
 )
 
 // endless describes an obviously endless command, or returns "".
