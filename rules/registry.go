@@ -23,6 +23,10 @@ func checks() []*lint.Rule {
 		prestopSleepExceedsGrace,
 		prestopCutOff,
 		initContainerNeverExits,
+		livenessEqualsReadiness,
+		livenessInJob,
+		livenessWithoutStartup,
+		negativeGracePeriod,
 	}
 }
 
