@@ -13,6 +13,20 @@ func checks() []*lint.Rule {
 	return []*lint.Rule{
 		duplicateContainerName,
 		restartPolicy,
+		initContainerLifecycle,
+		initContainerProbe,
+		probeHandler,
+		probeSuccessThreshold,
+		probeGracePeriod,
+		probePortUndeclared,
+		hookTCPSocket,
+		prestopSleepExceedsGrace,
+		prestopCutOff,
+		initContainerNeverExits,
+		livenessEqualsReadiness,
+		livenessInJob,
+		livenessWithoutStartup,
+		negativeGracePeriod,
 	}
 }
 
