@@ -13,6 +13,7 @@ func checks() []*lint.Rule {
 	return []*lint.Rule{
 		duplicateContainerName,
 		restartPolicy,
+		containerRestartPolicy,
 	}
 }
 
