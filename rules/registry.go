@@ -14,6 +14,7 @@ func checks() []*lint.Rule {
 		duplicateContainerName,
 		restartPolicy,
 		containerRestartPolicy,
+		ephemeralContainers,
 	}
 }
 
