@@ -15,6 +15,7 @@ func checks() []*lint.Rule {
 		restartPolicy,
 		containerRestartPolicy,
 		ephemeralContainers,
+		missingImage,
 	}
 }
 
