@@ -16,6 +16,7 @@ func checks() []*lint.Rule {
 		containerRestartPolicy,
 		ephemeralContainers,
 		missingImage,
+		duplicateHostPort,
 	}
 }
 
