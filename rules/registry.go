@@ -17,6 +17,7 @@ func checks() []*lint.Rule {
 		ephemeralContainers,
 		missingImage,
 		duplicateHostPort,
+		duplicateContainerPort,
 	}
 }
 
