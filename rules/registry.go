@@ -18,6 +18,7 @@ func checks() []*lint.Rule {
 		missingImage,
 		duplicateHostPort,
 		duplicateContainerPort,
+		duplicatePortName,
 	}
 }
 
