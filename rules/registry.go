@@ -19,6 +19,7 @@ func checks() []*lint.Rule {
 		duplicateHostPort,
 		duplicateContainerPort,
 		duplicatePortName,
+		volumeMountUndeclared,
 	}
 }
 
