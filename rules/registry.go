@@ -20,6 +20,7 @@ func checks() []*lint.Rule {
 		duplicateContainerPort,
 		duplicatePortName,
 		volumeMountUndeclared,
+		duplicateVolumeName,
 	}
 }
 
