@@ -21,6 +21,7 @@ func checks() []*lint.Rule {
 		duplicatePortName,
 		volumeMountUndeclared,
 		duplicateVolumeName,
+		duplicateMountPath,
 	}
 }
 
