@@ -22,6 +22,7 @@ func checks() []*lint.Rule {
 		volumeMountUndeclared,
 		duplicateVolumeName,
 		duplicateMountPath,
+		barePod,
 	}
 }
 
