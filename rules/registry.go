@@ -23,6 +23,7 @@ func checks() []*lint.Rule {
 		duplicateVolumeName,
 		duplicateMountPath,
 		barePod,
+		emptyDirPersistence,
 	}
 }
 
