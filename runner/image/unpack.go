@@ -238,6 +238,9 @@ func (u *unpacker) entry(tr *tar.Reader, hdr *tar.Header, where string) error {
 		}
 		tdir, tbase := path.Split(tname)
 		tparent, err := u.resolve(tdir, false)
+		if errors.Is(err, errNoDir) {
+			return fmt.Errorf("%s: hard link target %q is missing", where, hdr.Linkname)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
