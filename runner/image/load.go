@@ -557,14 +557,21 @@ func (s *Store) importImage(ctx context.Context, p pendingImage) (record, error)
 		if l.mediaType == dockerForeignLayer || strings.Contains(l.mediaType, "nondistributable") {
 			return record{}, fmt.Errorf("%s: foreign (non-distributable) layers are not supported", where)
 		}
-		rc, err := l.open()
-		if err != nil {
-			return record{}, fmt.Errorf("%s: %w", where, err)
-		}
-		d, size, err := s.putBlob(rc, l.want, s.limits.MaxArchiveBytes, where)
-		rc.Close()
-		if err != nil {
-			return record{}, err
+		var d string
+		var size int64
+		if l.want != "" && checkDigest(l.want) == nil && s.blobSize(l.want) > 0 {
+			// Already stored (and verified then): skip the download.
+			d, size = l.want, s.blobSize(l.want)
+		} else {
+			rc, err := l.open()
+			if err != nil {
+				return record{}, fmt.Errorf("%s: %w", where, err)
+			}
+			d, size, err = s.putBlob(rc, l.want, s.limits.MaxArchiveBytes, where)
+			rc.Close()
+			if err != nil {
+				return record{}, err
+			}
 		}
 		if l.size != 0 && size != l.size {
 			return record{}, fmt.Errorf("%s: size %d, descriptor says %d", where, size, l.size)
