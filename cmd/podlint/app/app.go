@@ -83,5 +83,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceUsage:  true,
 	}
 	root.AddCommand(newCheckCommand(s), newRulesCommand(s), newVersionCommand(s))
+	root.AddCommand(newImageCommand(s))
 	return root
 }
