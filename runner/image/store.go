@@ -479,6 +479,29 @@ func (s *Store) gc(idx *indexFile) error {
 			}
 		}
 	}
+	// A root filesystem published by an unpack that raced with Remove.
+	dir = filepath.Join(s.root, "rootfs")
+	if ents, err = os.ReadDir(dir); err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if !keep["sha256:"+e.Name()] {
+			if err := removeTree(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	// Staging left by a killed process; a day is far longer than any
+	// load or unpack still running.
+	dir = filepath.Join(s.root, "tmp")
+	if ents, err = os.ReadDir(dir); err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
+			_ = removeTree(filepath.Join(dir, e.Name()))
+		}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -410,5 +411,99 @@ func TestBusybox(t *testing.T) {
 	out, err := exec.Command(filepath.Join(root, "bin/busybox"), "echo", "unpacked").Output()
 	if err != nil || strings.TrimSpace(string(out)) != "unpacked" {
 		t.Errorf("busybox echo: %q, %v", out, err)
+	}
+}
+
+// TestLoadDocker25Archive loads the format `docker save` writes since
+// Docker 25: an OCI layout whose manifest.json points into blobs/sha256.
+func TestLoadDocker25Archive(t *testing.T) {
+	img := sample("localhost/podlint/d25:1")
+	var oci bytes.Buffer
+	if err := testimage.WriteOCIArchive(&oci, img); err != nil {
+		t.Fatal(err)
+	}
+	files := tarFiles(t, oci.String())
+	var idx ocispec.Index
+	mustJSON(t, files["index.json"], &idx)
+	var m ocispec.Manifest
+	mustJSON(t, files["blobs/sha256/"+idx.Manifests[0].Digest.Encoded()], &m)
+	entry := map[string]any{"Config": "blobs/sha256/" + m.Config.Digest.Encoded(), "RepoTags": []string{"localhost/podlint/d25:1"}}
+	var layers []string
+	for _, l := range m.Layers {
+		layers = append(layers, "blobs/sha256/"+l.Digest.Encoded())
+	}
+	entry["Layers"] = layers
+	manifest, err := json.Marshal([]any{entry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["manifest.json"] = manifest
+	// Docker 25 names the image in index.json too; the loader must not
+	// list it twice.
+	var out bytes.Buffer
+	tw := tar.NewWriter(&out)
+	for n, data := range files {
+		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: n, Mode: 0o644, Size: int64(len(data))})
+		tw.Write(data)
+	}
+	tw.Close()
+	p := filepath.Join(t.TempDir(), "d25.tar")
+	if err := os.WriteFile(p, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := newStore(t, image.Limits{})
+	loaded, err := s.Load(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := img.ID()
+	if len(loaded) != 1 || loaded[0].ID != want || !slices.Equal(loaded[0].Names, []string{"localhost/podlint/d25:1"}) {
+		t.Fatalf("loaded %+v", loaded)
+	}
+}
+
+func mustJSON(t *testing.T, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadLimits(t *testing.T) {
+	img := sample("localhost/a:1")
+	tests := []struct {
+		name   string
+		format string
+		limits image.Limits
+		want   string
+	}{
+		{name: "archive size", format: "docker-archive", limits: image.Limits{MaxArchiveBytes: 100}, want: "MaxArchiveBytes"},
+		{name: "archive entries", format: "oci-archive", limits: image.Limits{MaxEntries: 3}, want: "MaxEntries"},
+		{name: "archive entry size", format: "docker-archive", limits: image.Limits{MaxEntryBytes: 100}, want: "MaxEntryBytes"},
+		{name: "layer decompressed size", format: "oci", limits: image.Limits{MaxUnpackedBytes: 1000}, want: "MaxUnpackedBytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newStore(t, tt.limits)
+			_, err := s.Load(context.Background(), write(t, tt.format, img))
+			var le *image.LimitError
+			if !errors.As(err, &le) || le.Limit != tt.want {
+				t.Fatalf("Load error = %v, want a LimitError for %s", err, tt.want)
+			}
+		})
+	}
+	// Limits that only unpacking meets: the layout loads, RootFS fails.
+	s, _ := newStore(t, image.Limits{MaxEntries: 3})
+	loaded, err := s.Load(context.Background(), write(t, "oci", img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loaded[0].RootFS(context.Background())
+	var le *image.LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxEntries" {
+		t.Fatalf("RootFS error = %v, want a LimitError for MaxEntries", err)
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(s.Root(), "tmp")); len(tmp) != 0 {
+		t.Errorf("failed unpack left %v in tmp", tmp)
 	}
 }
