@@ -419,6 +419,8 @@ func (s *Store) loadOCILayout(ctx context.Context, src source) ([]record, error)
 			} else {
 				s.warnf("%s: ignoring name: %v", where, err)
 			}
+		} else if tag := d.Annotations[ocispec.AnnotationRefName]; tag != "" {
+			s.warnf("%s: %s %q is a tag without a repository, so the image has no name; use its ID", where, ocispec.AnnotationRefName, tag)
 		}
 		// One layout may list the same image under several names.
 		merged := false
@@ -435,14 +437,15 @@ func (s *Store) loadOCILayout(ctx context.Context, src source) ([]record, error)
 	return recs, nil
 }
 
-// layoutName returns the full reference an OCI layout gives a manifest. A
-// bare tag in org.opencontainers.image.ref.name ("1.35", as skopeo writes)
-// names no repository, so it is not used.
+// layoutName returns the reference an OCI layout gives a manifest. A bare
+// tag in org.opencontainers.image.ref.name ("1.35", as skopeo and BuildKit
+// write it) names no repository, so it is not used; a tag cannot contain
+// '/', ':' or '@', so a value with any of them is a reference.
 func layoutName(a map[string]string) string {
 	if n := a[annotationContainerdName]; n != "" {
 		return n
 	}
-	if n := a[ocispec.AnnotationRefName]; strings.Contains(n, "/") {
+	if n := a[ocispec.AnnotationRefName]; strings.ContainsAny(n, "/:@") {
 		return n
 	}
 	return ""

@@ -507,3 +507,75 @@ func TestLoadLimits(t *testing.T) {
 		t.Errorf("failed unpack left %v in tmp", tmp)
 	}
 }
+
+// TestConcurrentRootFS starts several unpacks of one image at once, as
+// parallel container starts do: all get the same complete tree.
+func TestConcurrentRootFS(t *testing.T) {
+	s, _ := newStore(t, image.Limits{})
+	loaded, err := s.Load(context.Background(), write(t, "oci", sample("localhost/a:1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	dirs := make(chan string, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			img, err := s.Resolve("localhost/a:1")
+			if err != nil {
+				errs <- err
+				return
+			}
+			d, err := img.RootFS(context.Background())
+			errs <- err
+			dirs <- d
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		if d := <-dirs; d != filepath.Join(s.Root(), "rootfs", strings.TrimPrefix(loaded[0].ID, "sha256:")) {
+			t.Errorf("RootFS = %s", d)
+		}
+	}
+	if got := readFile(t, filepath.Join(s.Root(), "rootfs", strings.TrimPrefix(loaded[0].ID, "sha256:"), "srv/index.html")); got != "hello" {
+		t.Errorf("srv/index.html = %q", got)
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(s.Root(), "tmp")); len(tmp) != 0 {
+		t.Errorf("losing unpacks left %v in tmp", tmp)
+	}
+}
+
+func TestLayoutNames(t *testing.T) {
+	tests := []struct {
+		name        string
+		annotations map[string]string
+		want        []string
+	}{
+		{name: "containerd name", annotations: map[string]string{"io.containerd.image.name": "docker.io/library/busybox:1.36", ocispec.AnnotationRefName: "1.36"}, want: []string{"docker.io/library/busybox:1.36"}},
+		{name: "full ref.name", annotations: map[string]string{ocispec.AnnotationRefName: "busybox:1.36"}, want: []string{"docker.io/library/busybox:1.36"}},
+		{name: "bare tag", annotations: map[string]string{ocispec.AnnotationRefName: "1.36"}, want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := write(t, "oci", sample(""))
+			var idx ocispec.Index
+			mustJSON(t, []byte(readFile(t, filepath.Join(dir, "index.json"))), &idx)
+			idx.Manifests[0].Annotations = tt.annotations
+			b, _ := json.Marshal(idx)
+			os.WriteFile(filepath.Join(dir, "index.json"), b, 0o644)
+			s, notes := newStore(t, image.Limits{})
+			loaded, err := s.Load(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(loaded[0].Names, tt.want) {
+				t.Errorf("names = %q, want %q", loaded[0].Names, tt.want)
+			}
+			if tt.want == nil && len(*notes) != 1 {
+				t.Errorf("notes = %q, want one about the nameless image", *notes)
+			}
+		})
+	}
+}

@@ -124,7 +124,11 @@ func newImageRemoveCommand(s Streams, f *imageFlags) *cobra.Command {
 				}
 			}
 			if len(failed) > 0 {
-				return exitWith(ExitUsage, errors.Join(failed...))
+				err := errors.Join(failed...)
+				if errors.Is(err, image.ErrNotFound) {
+					err = fmt.Errorf("%w (podlint image ls lists the stored images)", err)
+				}
+				return exitWith(ExitUsage, err)
 			}
 			return nil
 		},
