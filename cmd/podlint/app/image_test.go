@@ -2,10 +2,17 @@ package app
 
 import (
 	"encoding/json"
+	"io"
+	"log"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/podlint/podlint/runner/image"
@@ -58,5 +65,31 @@ func TestImageCommands(t *testing.T) {
 				t.Errorf("ls --format json: %v", err)
 			}
 		}
+	}
+}
+
+func TestImagePull(t *testing.T) {
+	t.Setenv(image.EnvStore, filepath.Join(t.TempDir(), "store"))
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	ref := strings.TrimPrefix(srv.URL, "http://") + "/podlint/pulled:1"
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, empty.Image); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, cliCase{args: []string{"image", "pull", ref}})
+	if code != ExitClean || !strings.Contains(out, "Pulled "+ref+" (sha256:") {
+		t.Fatalf("pull: exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, _ = runCLI(t, cliCase{args: []string{"image", "ls"}})
+	if !strings.Contains(out, ref) {
+		t.Errorf("ls after pull:\n%s", out)
+	}
+	_, errOut, code = runCLI(t, cliCase{args: []string{"image", "pull", strings.TrimSuffix(ref, ":1") + ":missing"}})
+	if code != ExitUsage || !strings.Contains(errOut, "MANIFEST_UNKNOWN") {
+		t.Errorf("pull missing tag: exit %d, stderr %q", code, errOut)
 	}
 }
