@@ -15,6 +15,12 @@
 //	rootfs, err := img.RootFS(ctx)              // unpacked once per image, then cached
 //	// img.Config holds Entrypoint, Cmd, Env, WorkingDir, User and StopSignal.
 //
+// A reference that is not stored gives an error wrapping [ErrNotFound]; map
+// the container's imagePullPolicy onto it: Never fails, IfNotPresent calls
+// [Store.Pull] only then, Always pulls first (and falls back to the stored
+// image only if the runner chooses to work offline). The runner resolves
+// Config.User against the root filesystem's /etc/passwd itself.
+//
 // The directory returned by [Image.RootFS] is shared by every container of
 // every pod started from that image, so it must be treated as read-only:
 // copy it, or use it as an overlayfs lower directory, for each container
