@@ -95,7 +95,11 @@ func newUnpacker(dir string, limits Limits, warnf func(string, ...any)) (*unpack
 	if err != nil {
 		return nil, err
 	}
-	return &unpacker{root: root, limits: limits, warnf: warnf, dirs: map[string]dirMeta{}}, nil
+	// The staging directory is 0700; a container running as a non-root
+	// user needs to traverse "/", so the root gets the usual 0755 unless a
+	// layer says otherwise.
+	dirs := map[string]dirMeta{".": {mode: 0o755}}
+	return &unpacker{root: root, limits: limits, warnf: warnf, dirs: dirs}, nil
 }
 
 const (
@@ -147,7 +151,10 @@ func (u *unpacker) entry(tr *tar.Reader, hdr *tar.Header, where string) error {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	if name == "." {
-		return nil // the root's own entry; its mode stays the directory's
+		if hdr.Typeflag == tar.TypeDir {
+			u.dirs["."] = dirMeta{mode: hdr.FileInfo().Mode() & (fs.ModePerm | fs.ModeSticky), mtime: hdr.ModTime}
+		}
+		return nil
 	}
 	dir, base := path.Split(name)
 	where = fmt.Sprintf("%s: entry %q", where, name)

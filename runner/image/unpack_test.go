@@ -25,8 +25,9 @@ func newSandbox(t testing.TB) *sandbox {
 	t.Helper()
 	parent := t.TempDir()
 	sb := &sandbox{parent: parent, root: filepath.Join(parent, "root"), host: filepath.Join(parent, "host")}
+	// 0700 like the store's staging directories.
 	for _, d := range []string{sb.root, sb.host} {
-		if err := os.Mkdir(d, 0o755); err != nil {
+		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -183,6 +184,9 @@ func TestUnpackModes(t *testing.T) {
 		if fi.Mode() != want {
 			t.Errorf("%s: mode %v, want %v", name, fi.Mode(), want)
 		}
+	}
+	if fi, err := os.Stat(sb.root); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("root directory: %v, %v; want mode 0755 for non-root container users", fi.Mode(), err)
 	}
 	sb.missing(t, "dev/null")
 	sb.missing(t, "fifo")

@@ -107,6 +107,7 @@ func unprivileged(t *testing.T, store, layout string) {
 		"suid":    0o755,
 		"private": 0o600,
 		"tmp":     os.ModeDir | os.ModeSticky | 0o777,
+		".":       os.ModeDir | 0o755,
 	} {
 		fi, err := os.Lstat(filepath.Join(root, name))
 		if err != nil {
