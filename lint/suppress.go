@@ -172,8 +172,10 @@ func (e *Engine) unusedFinding(s *suppression, doc *manifest.Document) (Finding,
 		f.Message = fmt.Sprintf("%s is an input rule: podlint cannot read the input, and such findings are never suppressed", s.rule)
 	case s.via == "annotation":
 		f.Message = fmt.Sprintf("%s finds nothing in this object, so suppressing it hides nothing", s.rule)
-	default:
+	case s.line == s.pos.Line:
 		f.Message = fmt.Sprintf("%s finds nothing on this line, so suppressing it hides nothing", s.rule)
+	default:
+		f.Message = fmt.Sprintf("%s finds nothing on the next line (%d), so suppressing it hides nothing", s.rule, s.line)
 	}
 	return f, true
 }

@@ -39,9 +39,9 @@ type junitCase struct {
 	File      string         `xml:"file,attr,omitempty"`
 	Line      int            `xml:"line,attr,omitempty"`
 	Failures  []junitFailure `xml:"failure"`
-	Skipped   *junitSkipped  `xml:"skipped"`
-	// input marks a case whose input could not be read: a JUnit error, not a failure.
-	input bool
+	// Errors hold input findings: the object could not be read, so it was not tested.
+	Errors  []junitFailure `xml:"error"`
+	Skipped *junitSkipped  `xml:"skipped"`
 }
 
 type junitFailure struct {
@@ -83,6 +83,9 @@ func (JUnit) Print(w io.Writer, res *lint.Result) error {
 			return &s.Cases[i]
 		}
 		name := obj.String()
+		if obj.Name == "" {
+			name += "(no name)"
+		}
 		if obj.Kind == "" {
 			name = fmt.Sprintf("document %d", doc)
 			if doc == 0 {
@@ -112,8 +115,11 @@ func (JUnit) Print(w io.Writer, res *lint.Result) error {
 		if f.Hint != "" {
 			text += "\nhint: " + f.Hint
 		}
-		c.Failures = append(c.Failures, junitFailure{Message: msg, Type: f.Rule, Text: text})
-		c.input = c.input || f.Category == lint.CategoryInput
+		if f.Category == lint.CategoryInput {
+			c.Errors = append(c.Errors, junitFailure{Message: msg, Type: f.Rule, Text: text})
+		} else {
+			c.Failures = append(c.Failures, junitFailure{Message: msg, Type: f.Rule, Text: text})
+		}
 	}
 	out := junitSuites{Name: "podlint"}
 	for _, file := range files {
@@ -125,7 +131,7 @@ func (JUnit) Print(w io.Writer, res *lint.Result) error {
 			}
 			// A test case fails once however many findings it has.
 			switch {
-			case c.input:
+			case len(c.Errors) > 0:
 				s.Errors++
 			case len(c.Failures) > 0:
 				s.Failures++

@@ -89,6 +89,9 @@ type sarifResultProps struct {
 	Type     string         `json:"type,omitempty"`
 	Document int            `json:"document,omitempty"`
 	Object   lint.ObjectRef `json:"object"`
+	// Line and Column place findings in standard input, which has no artifact.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 type sarifLocation struct {
@@ -185,6 +188,9 @@ func (s *SARIF) Print(w io.Writer, res *lint.Result) error {
 		}
 		if f.Object.Kind != "" || f.Field != "" {
 			r.Properties = &sarifResultProps{Field: f.Field, Type: f.TypeString(), Document: f.Document, Object: f.Object}
+			if loc.PhysicalLocation == nil {
+				r.Properties.Line, r.Properties.Column = f.Position.Line, f.Position.Column
+			}
 		}
 		return r
 	}

@@ -72,7 +72,10 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
-	opts := report.Options{Text: textOpts, Rules: rules.All(), Version: buildVersion()}
+	opts := report.Options{Text: textOpts, Rules: rules.All()}
+	if v := buildVersion(); v != "(devel)" {
+		opts.Version = v
+	}
 	main, err := report.NewWith(f.format, opts)
 	if err != nil {
 		return exitWith(ExitUsage, fmt.Errorf("--format: %w", err))
