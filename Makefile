@@ -9,10 +9,14 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzLocate \
 	./rules:FuzzRules
 
-.PHONY: build test vet unit fuzz bench golden clean
+.PHONY: build install test vet unit fuzz bench golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
+
+# Install podlint into $(go env GOBIN), or $(go env GOPATH)/bin when GOBIN is unset.
+install:
+	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
 test: vet unit fuzz
 
