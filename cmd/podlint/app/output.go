@@ -6,18 +6,16 @@ import (
 	"os"
 	"runtime/debug"
 
+	"golang.org/x/term"
+
 	"github.com/podlint/podlint/lint/report"
 )
 
-// isTerminal reports whether w is a terminal (a character device), the way
-// isatty does without cgo or an extra module.
+// isTerminal reports whether w is a terminal. It asks the terminal driver (as
+// isatty does) rather than checking for a character device, which /dev/null is too.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // useColor decides --color: auto colours a terminal unless NO_COLOR is set to
