@@ -58,6 +58,7 @@ func TestGolden(t *testing.T) {
 		{name: "notes-junit", args: []string{"check", "--format", "junit", "testdata/notes"}, exit: 2},
 		{name: "stdin-sarif", args: []string{"check", "--format", "sarif", "-"}, stdin: "testdata/suppress/legacy.yaml", exit: 1},
 		{name: "source-color", args: []string{"check", "--show-source", "--color", "always", "testdata/examples/app.yaml", "testdata/suppress"}, exit: 1},
+		{name: "stdin-source", args: []string{"check", "--show-source", "-"}, stdin: "testdata/notes/centos-onfalure.yaml", exit: 1},
 		{name: "quiet", args: []string{"check", "--quiet", "testdata/notes/centos-onfalure.yaml"}, exit: 1},
 		{name: "suppress-text", args: []string{"check", "--show-source", "testdata/suppress"}, exit: 1},
 		{name: "suppress-json", args: []string{"check", "--format", "json", "testdata/suppress"}, exit: 1},
