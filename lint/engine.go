@@ -63,7 +63,8 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 		opts.MaxDocumentBytes = DefaultMaxDocumentBytes
 	}
 	e := &Engine{opts: opts, known: map[string]bool{}, inputRule: map[string]bool{}}
-	for _, r := range append(rules, RuleUnusedSuppression) {
+	all := append(rules[:len(rules):len(rules)], RuleUnusedSuppression) // never into the caller's array
+	for _, r := range all {
 		if e.known[r.ID] {
 			continue
 		}
