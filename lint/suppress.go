@@ -27,6 +27,10 @@ var RuleUnusedSuppression = &Rule{
 	Remediation: "Remove the suppression, or correct the rule ID it names.",
 }
 
+// MaxSourceLineBytes bounds the source line kept in a Finding: a minified JSON
+// manifest is one line of megabytes, and every finding in it would copy it.
+const MaxSourceLineBytes = 1024
+
 // SuppressedFinding is a finding hidden by a suppression. It does not count in the
 // summary or the exit code; SARIF reports it with its justification.
 type SuppressedFinding struct {
@@ -97,11 +101,13 @@ func (e *Engine) finish(file string, doc *manifest.Document, root *yaml.Node, it
 			}
 		}
 	}
-	lines := bytes.Split(doc.Data, []byte("\n"))
-	for i := range out.findings {
-		f := &out.findings[i]
-		if n := f.Position.Line - doc.StartLine; f.Position.Line > 0 && n >= 0 && n < len(lines) {
-			f.Source = strings.TrimRight(string(lines[n]), "\r")
+	if len(out.findings) > 0 {
+		lines := bytes.Split(doc.Data, []byte("\n"))
+		for i := range out.findings {
+			f := &out.findings[i]
+			if n := f.Position.Line - doc.StartLine; f.Position.Line > 0 && n >= 0 && n < len(lines) && len(lines[n]) <= MaxSourceLineBytes {
+				f.Source = strings.TrimRight(string(lines[n]), "\r")
+			}
 		}
 	}
 	sort.SliceStable(out.findings, func(i, j int) bool {

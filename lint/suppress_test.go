@@ -126,3 +126,16 @@ func TestConfigOptions(t *testing.T) {
 		t.Errorf("source line %q", res.Findings[0].Source)
 	}
 }
+
+func TestSourceLineBounded(t *testing.T) {
+	long := `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "annotations": {"pad": "` + strings.Repeat("x", lint.MaxSourceLineBytes) + `"}}, "spec": {"restartPolicy": "Onfailure", "containers": [{"name": "c", "image": "i"}]}}`
+	res := check(t, lint.Options{}, long)
+	if len(res.Findings) == 0 {
+		t.Fatal("no findings")
+	}
+	for _, f := range res.Findings {
+		if f.Source != "" {
+			t.Errorf("%s kept a %d-byte source line", f.Rule, len(f.Source))
+		}
+	}
+}
