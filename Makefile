@@ -11,10 +11,14 @@ FUZZ_TARGETS = \
 	./runner/image:FuzzUnpack \
 	./runner/image:FuzzLoad
 
-.PHONY: build test vet unit fuzz bench golden clean
+.PHONY: build install test vet unit fuzz bench golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
+
+# Install podlint into $(go env GOBIN), or $(go env GOPATH)/bin when GOBIN is unset.
+install:
+	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
 test: vet unit fuzz
 

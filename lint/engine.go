@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -33,12 +32,20 @@ type Options struct {
 	Workers          int
 	MaxFileBytes     int64
 	MaxDocumentBytes int
+	// Disabled rules neither run nor report; Severity overrides a rule's default
+	// severity. Both come from the configuration file (lint/config).
+	Disabled map[string]bool
+	Severity map[string]Severity
 }
 
 // Engine runs rules over manifests. It is safe for concurrent use.
 type Engine struct {
 	rules []*Rule
 	opts  Options
+	// known, ids and inputRule describe every rule given, for judging suppressions.
+	known     map[string]bool
+	ids       []string
+	inputRule map[string]bool
 }
 
 // NewEngine returns an engine running rules (those with a Check) with opts.
@@ -55,13 +62,20 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 	if opts.MaxDocumentBytes <= 0 {
 		opts.MaxDocumentBytes = DefaultMaxDocumentBytes
 	}
-	var checks []*Rule
-	for _, r := range rules {
-		if r.Check != nil {
-			checks = append(checks, r)
+	e := &Engine{opts: opts, known: map[string]bool{}, inputRule: map[string]bool{}}
+	all := append(rules[:len(rules):len(rules)], RuleUnusedSuppression) // never into the caller's array
+	for _, r := range all {
+		if e.known[r.ID] {
+			continue
+		}
+		e.known[r.ID] = true
+		e.ids = append(e.ids, r.ID)
+		e.inputRule[r.ID] = r.Category == CategoryInput
+		if r.Check != nil && !opts.Disabled[r.ID] {
+			e.rules = append(e.rules, r)
 		}
 	}
-	return &Engine{rules: checks, opts: opts}
+	return e
 }
 
 // Summary counts what a run saw.
@@ -73,6 +87,8 @@ type Summary struct {
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
 	Infos    int `json:"infos"`
+	// Suppressed counts findings hidden by suppressions; they count nowhere else.
+	Suppressed int `json:"suppressed,omitempty"`
 }
 
 // Skip is an object of a kind podlint does not check.
@@ -90,6 +106,10 @@ type Result struct {
 	Skipped []Skip
 	// Internal holds podlint's own failures (a rule that panicked); exit code 3.
 	Internal []error
+	// Suppressed lists the findings hidden by suppressions.
+	Suppressed []SuppressedFinding
+	// Objects lists the objects the rules ran on, in input order (for JUnit).
+	Objects []CheckedObject
 }
 
 // InputErrors counts findings of the input category.
@@ -171,6 +191,9 @@ type docResult struct {
 	summary  Summary
 	skipped  []Skip
 	internal []error
+
+	suppressed []SuppressedFinding
+	objects    []CheckedObject
 }
 
 // Run checks every source and returns the findings in input order.
@@ -205,6 +228,9 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Findings = append(res.Findings, r.findings...)
 		res.Skipped = append(res.Skipped, r.skipped...)
 		res.Internal = append(res.Internal, r.internal...)
+		res.Suppressed = append(res.Suppressed, r.suppressed...)
+		res.Objects = append(res.Objects, r.objects...)
+		res.Summary.Suppressed += len(r.suppressed)
 		res.Summary.Files += r.summary.Files
 		res.Summary.Objects += r.summary.Objects
 		res.Summary.Skipped += r.summary.Skipped
@@ -318,6 +344,9 @@ func inputFinding(rule *Rule, file string, doc, line int, msg string) Finding {
 
 // checkDocument parses, decodes and checks one document.
 func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResult) {
+	var root *yaml.Node
+	var items []manifest.Item
+	defer func() { e.finish(file, doc, root, items, &out) }()
 	if doc.Index == 1 {
 		out.summary.Files = 1
 	}
@@ -325,7 +354,8 @@ func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResu
 		out.summary.Empty = 1
 		return out
 	}
-	root, err := manifest.Parse(doc)
+	var err error
+	root, err = manifest.Parse(doc)
 	if err != nil {
 		line := doc.StartLine
 		var se *manifest.SyntaxError
@@ -336,7 +366,8 @@ func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResu
 		out.findings = append(out.findings, inputFinding(RuleYAMLSyntax, file, doc.Index, line, msg))
 		return out
 	}
-	items, ok := manifest.Items(root)
+	var ok bool
+	items, ok = manifest.Items(root)
 	if !ok {
 		f := inputFinding(RuleMissingKind, file, doc.Index, doc.StartLine, "document is not a Kubernetes object: its top level is not a mapping")
 		if top := root; len(top.Content) > 0 {
@@ -349,13 +380,6 @@ func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResu
 	for _, it := range items {
 		e.checkItem(file, doc, root, it, &out)
 	}
-	sort.SliceStable(out.findings, func(i, j int) bool {
-		a, b := out.findings[i].Position, out.findings[j].Position
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
 	return out
 }
 
@@ -417,6 +441,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		return
 	}
 	out.summary.Objects++
+	out.objects = append(out.objects, CheckedObject{Object: ref, Document: doc.Index, Position: at(it.Path)})
 	meta, podMeta, spec := kind.Parts(dec.Object)
 	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object}
 	if it.Path != "" {

@@ -109,6 +109,9 @@ type Finding struct {
 	// Document is the 1-based index of the document within its file.
 	Document int
 	Position Position
+	// Source is the text of the line at Position, kept so that printers can show
+	// it (--show-source) without re-reading files or stdin; empty when unknown.
+	Source string
 }
 
 // TypeString returns the field error type the way Kubernetes names it

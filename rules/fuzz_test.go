@@ -14,6 +14,8 @@ import (
 // may panic on any object that decodes (nil pointers, empty lists, huge numbers).
 func FuzzRules(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*/*/*.yaml")
+	// Suppression comments and annotations exercise the engine's own parsing.
+	files = append(files, "../testdata/suppress/legacy.yaml")
 	for _, path := range files {
 		if data, err := os.ReadFile(path); err == nil {
 			f.Add(data)

@@ -5,7 +5,7 @@ import "github.com/podlint/podlint/lint"
 // All returns every built-in rule in documentation order: the engine's input and
 // decoding rules first, then the checks.
 func All() []*lint.Rule {
-	return append(lint.InputRules(), checks()...)
+	return append(append(lint.InputRules(), checks()...), lint.RuleUnusedSuppression)
 }
 
 // checks lists the rules with a Check function, in the order they run.

@@ -17,23 +17,47 @@ type Printer interface {
 }
 
 // Formats lists the supported format names.
-func Formats() []string { return []string{"text", "json"} }
+func Formats() []string { return []string{"text", "json", "sarif", "junit", "github"} }
 
 // TextOptions tune the text format.
 type TextOptions struct {
 	// Verbose also lists skipped objects.
 	Verbose bool
-	// NoSummary drops the closing summary line.
+	// NoSummary drops the closing summary line (--quiet).
 	NoSummary bool
+	// Color marks severities, positions and carets with ANSI colours.
+	Color bool
+	// ShowSource prints the offending source line with a caret under the column.
+	ShowSource bool
+}
+
+// Options configure every printer.
+type Options struct {
+	Text TextOptions
+	// Rules is the rule metadata SARIF describes in tool.driver.rules.
+	Rules []*lint.Rule
+	// Version is podlint's version, for SARIF.
+	Version string
 }
 
 // New returns the printer for a format name.
 func New(format string, text TextOptions) (Printer, error) {
+	return NewWith(format, Options{Text: text})
+}
+
+// NewWith returns the printer for a format name with all options.
+func NewWith(format string, o Options) (Printer, error) {
 	switch format {
 	case "text", "":
-		return &Text{Options: text}, nil
+		return &Text{Options: o.Text}, nil
 	case "json":
 		return JSON{}, nil
+	case "sarif":
+		return &SARIF{Rules: o.Rules, Version: o.Version}, nil
+	case "junit":
+		return JUnit{}, nil
+	case "github":
+		return &GitHub{NoSummary: o.Text.NoSummary}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (supported: %s)", format, strings.Join(Formats(), ", "))
 }
@@ -104,21 +128,27 @@ type Text struct {
 // Print writes the findings, then a summary line.
 func (t *Text) Print(w io.Writer, res *lint.Result) error {
 	var b strings.Builder
+	c := palette(t.Options.Color)
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		b.WriteString(location(f.Position))
-		b.WriteString(f.Severity.String())
-		b.WriteString(": ")
+		b.WriteString(c.paint(ansiBold, location(f.Position)))
+		b.WriteString(c.paint(severityColor(f.Severity), f.Severity.String()+":"))
+		b.WriteString(" ")
 		if f.Field != "" {
 			b.WriteString(f.Field)
 			b.WriteString(": ")
 		}
 		b.WriteString(f.Message)
-		b.WriteString(" (")
-		b.WriteString(f.Rule)
-		b.WriteString(")\n")
+		b.WriteString(" ")
+		b.WriteString(c.paint(ansiDim, "("+f.Rule+")"))
+		b.WriteString("\n")
+		if t.Options.ShowSource {
+			writeSource(&b, c, f)
+		}
 		if f.Hint != "" {
-			b.WriteString("    hint: ")
+			b.WriteString("    ")
+			b.WriteString(c.paint(ansiCyan, "hint:"))
+			b.WriteString(" ")
 			b.WriteString(f.Hint)
 			b.WriteString("\n")
 		}
@@ -162,6 +192,9 @@ func Summary(res *lint.Result) string {
 	}
 	if s.Empty > 0 {
 		extra = append(extra, plural(s.Empty, "empty document"))
+	}
+	if s.Suppressed > 0 {
+		extra = append(extra, fmt.Sprintf("%d suppressed", s.Suppressed))
 	}
 	return strings.Join(parts, ", ") + " (" + strings.Join(extra, ", ") + ")"
 }

@@ -14,11 +14,13 @@ import (
 )
 
 type checkFlags struct {
-	format            string
-	outputs           []string
-	failOn            string
-	kubernetesVersion string
-	verbose           bool
+	config     configFlags
+	format     string
+	outputs    []string
+	verbose    bool
+	quiet      bool
+	color      string
+	showSource bool
 }
 
 func newCheckCommand(s Streams) *cobra.Command {
@@ -45,9 +47,11 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fl.StringArrayVar(&f.outputs, "output", nil, "additional output as FORMAT=FILE (repeatable), e.g. json=report.json")
-	fl.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
-	fl.StringVar(&f.kubernetesVersion, "kubernetes-version", lint.DefaultKubernetesVersion, "Kubernetes release whose behaviour to check against (1.35 to 1.37)")
+	f.config.register(fl)
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also list skipped objects of other kinds")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print findings only, without the summary line")
+	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fl.BoolVar(&f.showSource, "show-source", false, "print the offending source line with a caret under the column (default: on for a terminal)")
 	return cmd
 }
 
@@ -57,16 +61,22 @@ type sink struct {
 }
 
 func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) error {
-	failOn, err := lint.ParseSeverity(f.failOn)
+	cfg, err := f.config.load(cmd.Flags())
 	if err != nil {
-		return exitWith(ExitUsage, fmt.Errorf("--fail-on: %w", err))
+		return err
 	}
-	rel, err := lint.ParseRelease(f.kubernetesVersion)
+	// Both were validated when the configuration was read.
+	failOn, _ := lint.ParseSeverity(cfg.FailOn)
+	rel, _ := lint.ParseRelease(cfg.KubernetesVersion)
+	textOpts, sinkOpts, err := textOptions(f, cmd.Flags().Changed("show-source"), s.Out)
 	if err != nil {
-		return exitWith(ExitUsage, fmt.Errorf("--kubernetes-version: %w", err))
+		return exitWith(ExitUsage, err)
 	}
-	textOpts := report.TextOptions{Verbose: f.verbose}
-	main, err := report.New(f.format, textOpts)
+	opts := report.Options{Text: textOpts, Rules: rules.All()}
+	if v := buildVersion(); v != "(devel)" {
+		opts.Version = v
+	}
+	main, err := report.NewWith(f.format, opts)
 	if err != nil {
 		return exitWith(ExitUsage, fmt.Errorf("--format: %w", err))
 	}
@@ -76,7 +86,8 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		if !ok || path == "" {
 			return exitWith(ExitUsage, fmt.Errorf("--output %q: want FORMAT=FILE", o))
 		}
-		p, err := report.New(format, textOpts)
+		opts.Text = sinkOpts
+		p, err := report.NewWith(format, opts)
 		if err != nil {
 			return exitWith(ExitUsage, fmt.Errorf("--output: %w", err))
 		}
@@ -92,8 +103,15 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		return exitWith(ExitUsage, errors.New("- (stdin) may be given only once"))
 	}
 
-	engine := lint.NewEngine(rules.All(), lint.Options{Release: rel})
-	res := engine.Run(cmd.Context(), lint.Sources(paths, s.In))
+	disabled, severity := cfg.EngineOptions(rules.All())
+	engine := lint.NewEngine(rules.All(), lint.Options{Release: rel, Disabled: disabled, Severity: severity})
+	var sources []lint.Source
+	for _, src := range lint.Sources(paths, s.In) {
+		if !cfg.Excluded(src.Name) {
+			sources = append(sources, src)
+		}
+	}
+	res := engine.Run(cmd.Context(), sources)
 
 	if err := main.Print(s.Out, res); err != nil {
 		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))

@@ -1,0 +1,126 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/config"
+	"github.com/podlint/podlint/rules"
+)
+
+func TestParseErrorsHavePositions(t *testing.T) {
+	cases := []struct {
+		name, src, want string
+	}{
+		{name: "unknown top-level key", src: "failOn: warning\nkubernetesVersio: \"1.36\"\n",
+			want: `.podlint.yaml:2:1: unknown key "kubernetesVersio" in the configuration; did you mean "kubernetesVersion"?`},
+		{name: "unknown key under rules", src: "rules:\n  disabled: [bare-pod]\n",
+			want: `.podlint.yaml:2:3: unknown key "disabled" in rules; did you mean "disable"?`},
+		{name: "unknown rule", src: "rules:\n  disable:\n    - bare-pods\n",
+			want: `.podlint.yaml:3:7: no rule "bare-pods"; did you mean "bare-pod"?`},
+		{name: "input rules stay on", src: "rules:\n  disable: [yaml-syntax]\n",
+			want: ".podlint.yaml:2:13: yaml-syntax is an input rule and cannot be disabled"},
+		{name: "bad severity", src: "rules:\n  severity:\n    bare-pod: fatal\n",
+			want: `.podlint.yaml:3:15: rules.severity.bare-pod: "fatal" is not error, warning or info`},
+		{name: "wrong type", src: "exclude: vendor/\n",
+			want: `.podlint.yaml:1:10: exclude: expected a list, got "vendor/"`},
+		{name: "bad release", src: "kubernetesVersion: \"1.20\"\n",
+			want: ".podlint.yaml:1:20: kubernetesVersion:"},
+		{name: "enabled and disabled", src: "rules:\n  enable: [bare-pod]\n  disable: [bare-pod]\n",
+			want: ".podlint.yaml: rules: bare-pod is both enabled and disabled"},
+		{name: "syntax", src: "rules: [\n", want: ".podlint.yaml: "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := config.Parse(".podlint.yaml", "/repo", []byte(c.src), rules.All())
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Errorf("error %v, want prefix %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestParseAndEngineOptions(t *testing.T) {
+	src := `kubernetesVersion: "1.36"
+failOn: warning
+exclude: ["vendor", "charts/**/tests/*.yaml"]
+policies: [policies/, /etc/podlint/policies]
+rules:
+  disable: [all]
+  enable: [restart-policy, bare-pod]
+  severity:
+    bare-pod: warning
+`
+	c, err := config.Parse(".podlint.yaml", "/repo", []byte(src), rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	disabled, sev := c.EngineOptions(rules.All())
+	if disabled["restart-policy"] || disabled["bare-pod"] || disabled["yaml-syntax"] || !disabled["liveness-in-job"] || disabled["all"] {
+		t.Errorf("disabled %v", disabled)
+	}
+	if sev["bare-pod"] != lint.SeverityWarning || len(sev) != 1 {
+		t.Errorf("severity %v", sev)
+	}
+	if got := strings.Join(c.PolicyDirs(), " "); got != "/repo/policies /etc/podlint/policies" {
+		t.Errorf("policy dirs %q", got)
+	}
+	for file, want := range map[string]bool{
+		"/repo/vendor/x/pod.yaml":                   true,
+		"/repo/app/vendor/pod.yaml":                 true,
+		"/repo/charts/web/templates/tests/t.yaml":   true,
+		"/repo/charts/tests/t.yaml":                 true,
+		"/repo/charts/web/templates/tests/t.json":   false,
+		"/repo/app/pod.yaml":                        false,
+		"-":                                         false,
+		"/repo/charts/web/templates/deploy.yaml":    false,
+		"/elsewhere/charts/web/templates/deploy.ya": false,
+	} {
+		if got := c.Excluded(file); got != want {
+			t.Errorf("Excluded(%s) = %v, want %v", file, got, want)
+		}
+	}
+}
+
+func TestFindWalksUp(t *testing.T) {
+	root := t.TempDir()
+	deep := filepath.Join(root, "a", "b", "c")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := config.Find(deep); err != nil || got != "" {
+		// A .podlint.yaml above the temp directory would make this test meaningless.
+		t.Skipf("a %s exists above %s (%q, %v)", config.FileName, root, got, err)
+	}
+	want := filepath.Join(root, "a", config.FileName)
+	if err := os.WriteFile(want, []byte("failOn: info\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := config.Find(deep)
+	if err != nil || got != want {
+		t.Fatalf("Find = %q, %v; want %q", got, err, want)
+	}
+	c, err := config.Load(got, rules.All())
+	if err != nil || c.FailOn != "info" || c.Dir != filepath.Join(root, "a") {
+		t.Errorf("Load = %+v, %v", c, err)
+	}
+}
+
+func TestPrintRoundTrips(t *testing.T) {
+	c := config.Default("/repo")
+	c.Rules.Severity["bare-pod"] = "error"
+	out, err := c.Print()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := config.Parse("printed", "/repo", out, rules.All())
+	if err != nil {
+		t.Fatalf("printed configuration does not parse: %v\n%s", err, out)
+	}
+	if back.Rules.Severity["bare-pod"] != "error" || back.FailOn != "error" {
+		t.Errorf("round trip lost values:\n%s", out)
+	}
+}
