@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Document is one YAML document of a stream.
@@ -36,9 +37,27 @@ type Splitter struct {
 	sawSep   bool
 }
 
+// readerBufferSize is the read buffer of a splitter. Most manifest files are
+// smaller than one buffer, so buffers are pooled rather than allocated per file.
+const readerBufferSize = 64 << 10
+
+var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readerBufferSize) }}
+
 // NewSplitter returns a splitter over r that refuses documents larger than maxBytes.
 func NewSplitter(r io.Reader, maxBytes int) *Splitter {
-	return &Splitter{r: bufio.NewReaderSize(r, 64<<10), maxBytes: maxBytes}
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(r)
+	return &Splitter{r: br, maxBytes: maxBytes}
+}
+
+// release returns the read buffer to the pool once the stream is exhausted; a
+// splitter abandoned earlier leaves its buffer to the garbage collector.
+func (s *Splitter) release() {
+	if s.r != nil {
+		s.r.Reset(nil)
+		readerPool.Put(s.r)
+		s.r = nil
+	}
 }
 
 // Line returns the number of lines read so far.
@@ -96,6 +115,7 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 		}
 		if err == io.EOF {
 			s.done = true
+			s.release()
 			doc.Data = buf.Bytes()
 			return doc, false, nil
 		}
@@ -105,7 +125,8 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 	}
 }
 
-// readLine returns one line with its newline, bounded by maxBytes.
+// readLine returns one line with its newline, bounded by maxBytes. The line is
+// valid only until the next read: readChunk copies it into the document.
 func (s *Splitter) readLine() ([]byte, error) {
 	var long []byte
 	for {
@@ -120,8 +141,7 @@ func (s *Splitter) readLine() ([]byte, error) {
 		if long != nil {
 			return append(long, part...), err
 		}
-		// ReadSlice's buffer is reused by the next read: copy.
-		return append([]byte(nil), part...), err
+		return part, err
 	}
 }
 
