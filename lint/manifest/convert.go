@@ -235,18 +235,24 @@ func (c *converter) typeError(n *yaml.Node, s *shape, got string) bool {
 	return false
 }
 
+// scalarTypeError reports a scalar of the wrong type. Its description is built
+// only here: scalarValue runs for every scalar of every document.
+func (c *converter) scalarTypeError(n *yaml.Node, s *shape, sc scalar) bool {
+	return c.typeError(n, s, sc.kind.String()+" "+sc.display())
+}
+
 func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
-	got := sc.kind.String() + " " + sc.display()
+	orig := sc
 	switch s.kind {
 	case shapeAny:
 		if sc.kind == scalarFloat && (math.IsInf(sc.f, 0) || math.IsNaN(sc.f)) {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		c.buf = append(c.buf, sc.jsonText()...)
 		return true
 	case shapeString, shapeBytes, shapeTime:
 		if sc.kind != scalarString {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		if s.kind == shapeTime {
 			// metav1.Time accepts RFC 3339 only; anything else fails the decode.
@@ -259,7 +265,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 		return true
 	case shapeBool:
 		if sc.kind != scalarBool {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		c.buf = append(c.buf, sc.jsonText()...)
 		return true
@@ -273,7 +279,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 			sc = scalar{kind: scalarInt, i: int64(sc.f)}
 		}
 		if sc.kind != scalarInt {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		if !fitsInt(sc, s) {
 			c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("%s does not fit in a %s", sc.display(), intTypeName(s)), "", n.Value)
@@ -283,7 +289,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 		return true
 	case shapeFloat:
 		if sc.kind != scalarInt && sc.kind != scalarFloat || math.IsInf(sc.f, 0) || math.IsNaN(sc.f) {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		c.buf = append(c.buf, sc.jsonText()...)
 		return true
@@ -294,7 +300,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 			text = sc.jsonText()
 		case scalarString:
 		default:
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		if _, err := resource.ParseQuantity(text); err != nil {
 			c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("%q is not a valid quantity: %v", text, err), "Write a quantity such as \"250m\", \"0.5\", \"128Mi\" or \"1Gi\".", text)
@@ -303,7 +309,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 		c.buf = appendJSONString(c.buf, text)
 		return true
 	}
-	return c.typeError(n, s, got)
+	return c.scalarTypeError(n, s, orig)
 }
 
 func intTypeName(s *shape) string {
