@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -62,8 +63,25 @@ type converter struct {
 	aborted  bool
 }
 
+// jsonBufferPool holds the converters' JSON buffers: one per decoded object
+// otherwise, grown to the size of a typical object several times over.
+var jsonBufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxPooledBuffer keeps a rare huge document's buffer out of the pool.
+const maxPooledBuffer = 1 << 20
+
 func newConverter() *converter {
-	return &converter{buf: make([]byte, 0, 4096), budget: maxNodesPerDocument}
+	return &converter{buf: (*jsonBufferPool.Get().(*[]byte))[:0], budget: maxNodesPerDocument}
+}
+
+// release returns the JSON buffer to the pool; c.buf must not be used afterwards.
+// Decoding copies what it keeps (strings, RawExtension bytes), so nothing refers to it.
+func (c *converter) release() {
+	if cap(c.buf) <= maxPooledBuffer {
+		b := c.buf[:0]
+		jsonBufferPool.Put(&b)
+	}
+	c.buf = nil
 }
 
 // pathString renders the current path, optionally with one more field name.
