@@ -193,7 +193,9 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 				return
 			}
 			e.produce(ctx, src, func(j *docJob) {
-				jobs <- j
+				if j.doc != nil {
+					jobs <- j
+				}
 				ordered <- j
 			})
 		}
@@ -221,8 +223,8 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 	return res
 }
 
-// produce splits one source into document jobs. Read failures become a job that
-// carries a finding, so they stay in input order.
+// produce splits one source into document jobs. Read failures become a job with
+// no document and its result already filled in, so they stay in input order.
 func (e *Engine) produce(ctx context.Context, src Source, emit func(*docJob)) {
 	fail := func(line int, rule *Rule, msg string, countFile bool) {
 		j := &docJob{done: make(chan docResult, 1)}
@@ -269,14 +271,8 @@ func (e *Engine) produce(ctx context.Context, src Source, emit func(*docJob)) {
 			fail(sp.Line()+1, rule, msg, first)
 			return
 		}
-		j := &docJob{file: src.Name, doc: doc, done: make(chan docResult, 1)}
-		if first {
-			j.file = src.Name
-		}
-		emit(j)
-		if first {
-			first = false
-		}
+		emit(&docJob{file: src.Name, doc: doc, done: make(chan docResult, 1)})
+		first = false
 	}
 }
 

@@ -8,7 +8,7 @@ var (
 		ID: "yaml-syntax", Category: CategoryInput, Severity: SeverityError,
 		Title:       "Document is not valid YAML or JSON",
 		Doc:         "The document cannot be parsed, so nothing in it can be checked and kubectl would refuse the whole file. Common causes are tabs used for indentation, an unclosed quote or bracket, and a key and a list item at the same indentation.",
-		Remediation: "Fix the syntax at the reported line; `podlint check` reports the other documents of the file regardless.",
+		Remediation: "Fix the syntax at the reported line; the other documents of the file are checked regardless.",
 	}
 	RuleFileUnreadable = &Rule{
 		ID: "file-unreadable", Category: CategoryInput, Severity: SeverityError,
@@ -32,7 +32,7 @@ var (
 		ID: "unknown-field", Category: CategoryAPI, Severity: SeverityError,
 		Title:       "Field does not exist in the object's schema",
 		Doc:         "kubectl validates strictly by default (--validate=strict), so the API server rejects an object with a field its type does not have. Most unknown fields are typos (imagePulPolicy) or indentation slips: a `name:` that fell out of `metadata:` becomes an unknown top-level field, and the object also loses its name.",
-		Remediation: "Correct the field's spelling or indentation as suggested.",
+		Remediation: "Correct the field's spelling or indentation, or remove it.",
 	}
 	RuleDuplicateField = &Rule{
 		ID: "duplicate-field", Category: CategoryAPI, Severity: SeverityError,

@@ -19,6 +19,9 @@ const (
 	// GateContainerRestartRules: container-level restartPolicy Never/OnFailure on init
 	// containers, restartPolicy and restartPolicyRules on app containers.
 	GateContainerRestartRules Gate = "ContainerRestartRules"
+	// GateRestartAllContainersOnContainerExits: the RestartAllContainers action in
+	// restartPolicyRules, and restartPolicyRules on sidecar init containers.
+	GateRestartAllContainersOnContainerExits Gate = "RestartAllContainersOnContainerExits"
 	// GateContainerStopSignals: lifecycle.stopSignal.
 	GateContainerStopSignals Gate = "ContainerStopSignals"
 	// GateReduceDefaultCrashLoopBackOffDecay: the shorter crash-loop back-off.
@@ -44,31 +47,35 @@ func (r Release) Gates() map[Gate]bool {
 }
 
 // The one table of gate defaults per release (kube_features.go of each release).
-// ContainerRestartRules went beta (on) in 1.35; ContainerStopSignals is still alpha (off).
+// ContainerRestartRules went beta (on) in 1.35; RestartAllContainersOnContainerExits
+// was alpha (off) in 1.35 and beta (on) from 1.36; ContainerStopSignals is still alpha (off).
 var releases = []Release{
 	{Version: "1.35", gates: map[Gate]bool{
-		GateSidecarContainers:                  true,
-		GatePodLifecycleSleepAction:            true,
-		GatePodLifecycleSleepActionAllowZero:   true,
-		GateContainerRestartRules:              true,
-		GateContainerStopSignals:               false,
-		GateReduceDefaultCrashLoopBackOffDecay: false,
+		GateSidecarContainers:                    true,
+		GatePodLifecycleSleepAction:              true,
+		GatePodLifecycleSleepActionAllowZero:     true,
+		GateContainerRestartRules:                true,
+		GateRestartAllContainersOnContainerExits: false,
+		GateContainerStopSignals:                 false,
+		GateReduceDefaultCrashLoopBackOffDecay:   false,
 	}},
 	{Version: "1.36", gates: map[Gate]bool{
-		GateSidecarContainers:                  true,
-		GatePodLifecycleSleepAction:            true,
-		GatePodLifecycleSleepActionAllowZero:   true,
-		GateContainerRestartRules:              true,
-		GateContainerStopSignals:               false,
-		GateReduceDefaultCrashLoopBackOffDecay: false,
+		GateSidecarContainers:                    true,
+		GatePodLifecycleSleepAction:              true,
+		GatePodLifecycleSleepActionAllowZero:     true,
+		GateContainerRestartRules:                true,
+		GateRestartAllContainersOnContainerExits: true,
+		GateContainerStopSignals:                 false,
+		GateReduceDefaultCrashLoopBackOffDecay:   false,
 	}},
 	{Version: "1.37", gates: map[Gate]bool{
-		GateSidecarContainers:                  true,
-		GatePodLifecycleSleepAction:            true,
-		GatePodLifecycleSleepActionAllowZero:   true,
-		GateContainerRestartRules:              true,
-		GateContainerStopSignals:               false,
-		GateReduceDefaultCrashLoopBackOffDecay: false,
+		GateSidecarContainers:                    true,
+		GatePodLifecycleSleepAction:              true,
+		GatePodLifecycleSleepActionAllowZero:     true,
+		GateContainerRestartRules:                true,
+		GateRestartAllContainersOnContainerExits: true,
+		GateContainerStopSignals:                 false,
+		GateReduceDefaultCrashLoopBackOffDecay:   false,
 	}},
 }
 

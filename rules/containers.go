@@ -67,9 +67,10 @@ func containers(p *lint.Pass) []container {
 	return out
 }
 
-// gracePeriod returns the Pod's effective terminationGracePeriodSeconds after
-// defaulting: 30 when unset, and 1 for negative values (the API server's create
-// strategy turns a negative value into 1 with a warning).
+// gracePeriod returns the grace period the Pod really gets at deletion: 30 when
+// unset, and 1 for negative values (the API server stores a negative value, warns
+// that it will be treated as 1, and deletion uses 1). Validation of sleep hooks
+// sees the stored value instead: see validationGracePeriod.
 func gracePeriod(spec *corev1.PodSpec) int64 {
 	if spec.TerminationGracePeriodSeconds == nil {
 		return corev1.DefaultTerminationGracePeriodSeconds

@@ -243,7 +243,7 @@ func (c *converter) typeError(n *yaml.Node, s *shape, got string) bool {
 	case s.kind == shapeObject && n.Kind == yaml.SequenceNode:
 		hint = "Remove the leading \"- \": this field holds a single object, not a list."
 	case (s.kind == shapeString || (s.kind == shapeMap && s.elem.kind == shapeString)) && n.Kind == yaml.ScalarNode:
-		hint = fmt.Sprintf("Quote the value (%q) so YAML reads it as a string.", n.Value)
+		hint = fmt.Sprintf("Quote the value (%q): this field holds strings, and YAML reads the bare value as %s.", n.Value, withArticle(resolveScalar(n).kind.String()))
 	}
 	bad := ""
 	if n.Kind == yaml.ScalarNode {
@@ -251,6 +251,13 @@ func (c *converter) typeError(n *yaml.Node, s *shape, got string) bool {
 	}
 	c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("expected %s, got %s", shapeName(s), got), hint, bad)
 	return false
+}
+
+func withArticle(noun string) string {
+	if strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 
 // scalarTypeError reports a scalar of the wrong type. Its description is built

@@ -28,15 +28,50 @@ func Parse(doc *Document) (*yaml.Node, error) {
 		msg := err.Error()
 		line := doc.StartLine
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			msg = msg[len(m[0]):]
 			if m[1] != "" {
 				n, _ := strconv.Atoi(m[1])
+				if isParserError(msg) {
+					n++ // yaml.v3 reports parser (not scanner) errors with a 0-based line
+				}
 				line = doc.StartLine + n - 1
 			}
-			msg = msg[len(m[0]):]
 		}
-		return nil, &SyntaxError{Line: line, Message: msg}
+		return nil, &SyntaxError{Line: line, Message: explainSyntax(msg, doc.Data, line-doc.StartLine+1)}
 	}
 	return &root, nil
+}
+
+// explainSyntax adds what usually causes yaml.v3's terse messages.
+func explainSyntax(msg string, data []byte, relLine int) string {
+	lines := strings.Split(string(data), "\n")
+	if relLine >= 1 && relLine <= len(lines) {
+		l := lines[relLine-1]
+		if strings.HasPrefix(strings.TrimLeft(l, " "), "\t") {
+			return msg + ": tabs may not be used for indentation in YAML; indent with spaces"
+		}
+	}
+	switch {
+	case strings.HasPrefix(msg, "did not find expected key"):
+		return msg + ": a line is indented differently from its siblings, or a list item (\"- \") stands where a key was expected"
+	case strings.HasPrefix(msg, "mapping values are not allowed"):
+		return msg + ": a \"key: value\" stands where a plain value was expected; fix the indentation, or quote a value that contains \": \""
+	case strings.HasPrefix(msg, "found character that cannot start any token"):
+		return msg + ": quote values that start with @ or `, and do not indent with tabs"
+	}
+	return msg
+}
+
+// isParserError tells yaml.v3's parser errors, whose line is the 0-based start of
+// the construct being parsed, from its scanner errors, whose line is 1-based.
+func isParserError(msg string) bool {
+	for _, p := range []string{"did not find expected node content", "did not find expected key",
+		"did not find expected '-' indicator", "did not find expected ',' or", "did not find expected <document start>"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Item is one object in a document: the document's top-level object, or an item of a List.

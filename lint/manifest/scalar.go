@@ -54,24 +54,25 @@ var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE]
 // podlint parses with, for positions) would read them as YAML 1.2.
 func resolveScalar(n *yaml.Node) scalar {
 	v := n.Value
-	switch n.Tag {
-	case "!!str", "!!binary":
-		return scalar{kind: scalarString, s: v}
-	case "!!null":
-		return scalar{kind: scalarNull}
+	// yaml.v3 fills Tag with its own YAML 1.2 resolution; only an explicit tag counts.
+	if n.Style&yaml.TaggedStyle != 0 {
+		switch n.Tag {
+		case "!!str", "!!binary":
+			return scalar{kind: scalarString, s: v}
+		case "!!null":
+			return scalar{kind: scalarNull}
+		case "!!bool":
+			if b, ok := yaml11Bool(v); ok {
+				return scalar{kind: scalarBool, b: b}
+			}
+		case "!!int", "!!float":
+			if s, ok := resolveNumber(v); ok {
+				return s
+			}
+		}
 	}
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return scalar{kind: scalarString, s: v}
-	}
-	switch n.Tag {
-	case "!!bool":
-		if b, ok := yaml11Bool(v); ok {
-			return scalar{kind: scalarBool, b: b}
-		}
-	case "!!int", "!!float":
-		if s, ok := resolveNumber(v); ok {
-			return s
-		}
 	}
 	switch v {
 	case "", "~", "null", "Null", "NULL":

@@ -13,26 +13,53 @@ func suggestField(s *shape, name string) string {
 	if best := nearest(name, s.names); best != "" {
 		return fmt.Sprintf("Did you mean %q?", best)
 	}
-	var homes []string
-	for _, parent := range s.names {
-		child := s.fields[parent]
-		if child.kind == shapeArray {
-			child = child.elem
-		}
-		if child.kind != shapeObject {
-			continue
-		}
-		if _, ok := child.fields[name]; ok {
-			homes = append(homes, parent)
+	homes := homesOf(s, name, "")
+	if len(homes) == 0 {
+		// Two levels down: `image:` that fell out of a container under spec.
+		for _, parent := range s.names {
+			if child := objectElem(s.fields[parent]); child != nil && parent != "status" {
+				homes = append(homes, homesOf(child, name, parent+".")...)
+			}
 		}
 	}
 	switch len(homes) {
 	case 0:
 		return ""
 	case 1:
-		return fmt.Sprintf("%q is a field of %q: indent it under %s:.", name, homes[0], homes[0])
+		return fmt.Sprintf("%q is a field of %q: indent it under %s.", name, homes[0], homes[0])
 	}
-	return fmt.Sprintf("%q is a field of %s: indent it under the one you mean.", name, quoteList(homes))
+	list := quoteList(homes)
+	if len(homes) > 3 {
+		list = quoteList(homes[:3]) + " and others"
+	}
+	return fmt.Sprintf("%q is a field of %s: indent it under the one you mean.", name, list)
+}
+
+// homesOf lists the fields of s whose object (or list of objects) has a field name.
+func homesOf(s *shape, name, prefix string) []string {
+	var homes []string
+	for _, parent := range s.names {
+		if parent == "status" {
+			continue // written by Kubernetes, never by users
+		}
+		if child := objectElem(s.fields[parent]); child != nil {
+			if _, ok := child.fields[name]; ok {
+				homes = append(homes, prefix+parent)
+			}
+		}
+	}
+	return homes
+}
+
+// objectElem returns the object shape of s, or of its items when s is a list.
+func objectElem(s *shape) *shape {
+	if s.kind == shapeArray {
+		s = s.elem
+	}
+	if s.kind != shapeObject {
+		return nil
+	}
+	return s
 }
 
 // Nearest returns the candidate closest to name by edit distance, if it is close

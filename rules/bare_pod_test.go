@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestBarePod(t *testing.T) { testRule(t, barePod) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestContainerRestartPolicy(t *testing.T) { testRule(t, containerRestartPolicy) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDuplicateContainerPort(t *testing.T) { testRule(t, duplicateContainerPort) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDuplicateHostPort(t *testing.T) { testRule(t, duplicateHostPort) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDuplicateMountPath(t *testing.T) { testRule(t, duplicateMountPath) }

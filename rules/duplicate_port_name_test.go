@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDuplicatePortName(t *testing.T) { testRule(t, duplicatePortName) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDuplicateVolumeName(t *testing.T) { testRule(t, duplicateVolumeName) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestEmptyDirPersistence(t *testing.T) { testRule(t, emptyDirPersistence) }

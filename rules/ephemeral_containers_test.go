@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestEphemeralContainers(t *testing.T) { testRule(t, ephemeralContainers) }

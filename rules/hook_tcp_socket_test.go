@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestHookTCPSocket(t *testing.T) { testRule(t, hookTCPSocket) }

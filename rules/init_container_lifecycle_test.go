@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestInitContainerLifecycle(t *testing.T) { testRule(t, initContainerLifecycle) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestInitContainerNeverExits(t *testing.T) { testRule(t, initContainerNeverExits) }

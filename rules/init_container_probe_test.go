@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestInitContainerProbe(t *testing.T) { testRule(t, initContainerProbe) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestLivenessEqualsReadiness(t *testing.T) { testRule(t, livenessEqualsReadiness) }

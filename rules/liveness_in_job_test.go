@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestLivenessInJob(t *testing.T) { testRule(t, livenessInJob) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestLivenessWithoutStartup(t *testing.T) { testRule(t, livenessWithoutStartup) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestMissingImage(t *testing.T) { testRule(t, missingImage) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestNegativeGracePeriod(t *testing.T) { testRule(t, negativeGracePeriod) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPrestopCutOff(t *testing.T) { testRule(t, prestopCutOff) }

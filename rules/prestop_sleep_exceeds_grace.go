@@ -1,0 +1,58 @@
+package rules
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/podlint/podlint/lint"
+)
+
+var prestopSleepExceedsGrace = &lint.Rule{
+	ID:       "prestop-sleep-exceeds-grace",
+	Category: lint.CategoryAPI,
+	Severity: lint.SeverityError,
+	Title:    "A sleep hook must fit in terminationGracePeriodSeconds",
+	Doc: "The sleep hook action pauses for sleep.seconds. The API server requires that value to be non-negative (positive where the " +
+		"PodLifecycleSleepActionAllowZero gate is off) and no greater than the Pod's terminationGracePeriodSeconds, which defaults to 30. " +
+		"It compares with the stored value: a negative grace period (which the kubelet treats as 1) makes every sleep hook invalid. " +
+		"The check applies to postStart as well as preStop, though only preStop is usually written this way.",
+	Remediation: "Lower sleep.seconds to at most terminationGracePeriodSeconds, or raise terminationGracePeriodSeconds.",
+	Fields:      []string{"terminationGracePeriodSeconds", "containers[*].lifecycle.preStop.sleep.seconds", "containers[*].lifecycle.postStart.sleep.seconds"},
+	Check: func(p *lint.Pass) {
+		if !p.Release.Enabled(lint.GatePodLifecycleSleepAction) {
+			return
+		}
+		grace := validationGracePeriod(p.Object.PodSpec)
+		allowZero := p.Release.Enabled(lint.GatePodLifecycleSleepActionAllowZero)
+		for _, c := range containers(p) {
+			if !hooksAndProbesAllowed(c) {
+				continue
+			}
+			for _, h := range hooks(c.Container) {
+				s := h.Handler.Sleep
+				// Any earlier handler makes the API server reject the sleep for a different reason.
+				if s == nil || h.Handler.Exec != nil || h.Handler.HTTPGet != nil || h.Handler.TCPSocket != nil {
+					continue
+				}
+				path := c.Path.Child("lifecycle", h.Name, "sleep")
+				switch {
+				case s.Seconds < 0 || (!allowZero && s.Seconds == 0):
+					low := "non-negative"
+					if !allowZero {
+						low = "greater than 0 (PodLifecycleSleepActionAllowZero is off in Kubernetes " + p.Release.Version + ")"
+					}
+					p.Report(path, field.ErrorTypeInvalid, s.Seconds,
+						fmt.Sprintf("must be %s and not more than terminationGracePeriodSeconds (%d)", low, grace),
+						"Set sleep.seconds to a positive number of seconds.")
+				case s.Seconds > grace:
+					msg := fmt.Sprintf("must be non-negative and not more than terminationGracePeriodSeconds (%d): a %d s sleep cannot finish before the kubelet kills the container", grace, s.Seconds)
+					if grace < 0 {
+						msg = fmt.Sprintf("must be non-negative and not more than terminationGracePeriodSeconds (%d): the API server validates against the stored negative grace period, so no sleep hook is accepted", grace)
+					}
+					p.Report(path, field.ErrorTypeInvalid, s.Seconds, msg, "")
+				}
+			}
+		}
+	},
+}

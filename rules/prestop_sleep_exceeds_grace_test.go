@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPrestopSleepExceedsGrace(t *testing.T) { testRule(t, prestopSleepExceedsGrace) }

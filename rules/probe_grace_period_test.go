@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestProbeGracePeriod(t *testing.T) { testRule(t, probeGracePeriod) }

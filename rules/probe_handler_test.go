@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestProbeHandler(t *testing.T) { testRule(t, probeHandler) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestProbePortUndeclared(t *testing.T) { testRule(t, probePortUndeclared) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestProbeSuccessThreshold(t *testing.T) { testRule(t, probeSuccessThreshold) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestVolumeMountUndeclared(t *testing.T) { testRule(t, volumeMountUndeclared) }
