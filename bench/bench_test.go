@@ -97,7 +97,9 @@ func TestGenerateIsDeterministic(t *testing.T) {
 }
 
 // TestCorpusMistakes checks that the corpus is what the benchmark claims: every
-// object is read, and each planted mistake yields exactly one finding.
+// object is read, each planted mistake yields exactly one error, and the rest is
+// close to clean (a warning-level rule firing on many generated objects means the
+// generator writes something unrealistic; infos such as bare-pod are expected).
 func TestCorpusMistakes(t *testing.T) {
 	dir := t.TempDir()
 	st, err := bench.Generate(dir, bench.Options{Objects: 600, Seed: 3, MistakeRate: 0.2})
@@ -108,10 +110,12 @@ func TestCorpusMistakes(t *testing.T) {
 	if res.Summary.Objects != st.Workloads || res.Summary.Skipped != st.Others || res.Summary.Files != st.Files {
 		t.Errorf("summary %+v, corpus %+v", res.Summary, st)
 	}
-	if st.Mistakes == 0 || len(res.Findings) != st.Mistakes {
-		t.Errorf("%d findings for %d planted mistakes", len(res.Findings), st.Mistakes)
+	if st.Mistakes == 0 || res.Summary.Errors != st.Mistakes || res.Summary.Warnings > st.Workloads/100 {
+		t.Errorf("%d errors for %d planted mistakes, %d warnings on %d workloads", res.Summary.Errors, st.Mistakes, res.Summary.Warnings, st.Workloads)
 		for _, f := range res.Findings {
-			t.Logf("%s:%d: %s: %s", f.Position.File, f.Position.Line, f.Rule, f.Message)
+			if f.Severity >= lint.SeverityWarning {
+				t.Logf("%s:%d: %s: %s", f.Position.File, f.Position.Line, f.Rule, f.Message)
+			}
 		}
 	}
 	if len(res.Internal) > 0 {

@@ -344,16 +344,24 @@ func (g *gen) podSpec(w *writer, in int, a application, batch bool, m mistake) {
 	}
 	if g.chance(0.3) {
 		w.line(in, "initContainers:")
-		g.container(w, in+1, a, "migrate", g.pick(baseImages), false, noMistake)
+		if g.chance(0.5) {
+			g.container(w, in+1, a, "wait-for-db", "busybox:1.37", roleInit, noMistake)
+		} else {
+			g.container(w, in+1, a, "migrate", fmt.Sprintf("registry.example.com/%s/%s-migrations:%s", a.team, a.name, a.version), roleInit, noMistake)
+		}
 	}
 	w.line(in, "containers:")
-	g.container(w, in+1, a, a.name, fmt.Sprintf("registry.example.com/%s/%s:%s", a.team, a.name, a.version), !batch, m)
+	main := roleServer
+	if batch {
+		main = roleBatch
+	}
+	g.container(w, in+1, a, a.name, fmt.Sprintf("registry.example.com/%s/%s:%s", a.team, a.name, a.version), main, m)
 	if g.chance(0.35) || m == duplicateName {
 		name := g.pick([]string{"envoy", "log-shipper", "otel-agent"})
 		if m == duplicateName {
 			name = a.name
 		}
-		g.container(w, in+1, a, name, g.pick(baseImages), false, noMistake)
+		g.container(w, in+1, a, name, g.pick(baseImages), roleSidecar, noMistake)
 	}
 	w.line(in, "volumes:")
 	w.line(in+1, "- name: config")
@@ -370,7 +378,18 @@ func (g *gen) podSpec(w *writer, in int, a application, batch bool, m mistake) {
 	}
 }
 
-func (g *gen) container(w *writer, in int, a application, name, image string, server bool, m mistake) {
+// role is what a container does in its Pod; it decides ports, probes and command.
+type role int
+
+const (
+	roleServer  role = iota // the application: ports and probes
+	roleSidecar             // a proxy or agent next to it
+	roleBatch               // the work of a Job
+	roleInit                // runs to completion before the others start
+)
+
+func (g *gen) container(w *writer, in int, a application, name, image string, r role, m mistake) {
+	server := r == roleServer
 	w.line(in, "- name: %s", name)
 	in++
 	w.line(in, "image: %s", image)
@@ -382,7 +401,12 @@ func (g *gen) container(w *writer, in int, a application, name, image string, se
 	} else {
 		w.line(in, "imagePullPolicy: IfNotPresent")
 	}
-	if !server && g.chance(0.5) {
+	switch {
+	case r == roleInit && name == "wait-for-db":
+		w.line(in, "command: [\"sh\", \"-c\", \"until nc -z %s-db 5432; do sleep 2; done\"]", a.name)
+	case r == roleInit:
+		w.line(in, "args: [\"migrate\", \"--to\", \"latest\"]")
+	case r == roleBatch || (r == roleSidecar && g.chance(0.5)):
 		w.line(in, "command: [\"/bin/sh\", \"-c\"]")
 		w.line(in, "args:")
 		w.line(in+1, "- exec /app/run --config /etc/app/config.yaml")
