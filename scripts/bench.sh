@@ -85,8 +85,8 @@ stats() {
 }
 
 dir=$(corpus "$objects")
-read -r files workloads others mistakes < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["files"], s["workloads"], s["others"], s["mistakes"])' "$dir.stats.json" 2>/dev/null ||
-	sed -E 's/.*"files":([0-9]+).*"workloads":([0-9]+),"others":([0-9]+),"mistakes":([0-9]+).*/\1 \2 \3 \4/' "$dir.stats.json")
+read -r files workloads others mistakes < <(sed -E 's/.*"files":([0-9]+).*"workloads":([0-9]+),"others":([0-9]+),"mistakes":([0-9]+).*/\1 \2 \3 \4/' "$dir.stats.json")
+rule_count=$("$work/bin/podlint" rules | tail -n +2 | grep -c .)
 
 rm -f "$work"/out/*
 log "bench: $runs runs of each tool over $objects manifests, alternating"
@@ -117,10 +117,10 @@ awk -v n="$objects" -v files="$files" -v workloads="$workloads" -v others="$othe
 	-v runs="$runs" -v cores="$cores" -v kcn="$kc_workers" -v kcv="$kc_version" \
 	-v plw="$pl_wall" -v plc="$pl_cpu" -v plr="$pl_rss" -v kcw="$kc_wall" -v kcc="$kc_cpu" -v kcr="$kc_rss" \
 	-v bn="$stream_objects" -v bw="$big_wall" -v br="$big_rss" \
-	-v seen="$pl_seen" -v skipped="$pl_skipped" -v findings="$pl_findings" -v kcs="$kc_summary" -v enforce="${BENCH_ENFORCE:-0}" '
+	-v rules="$rule_count" -v seen="$pl_seen" -v skipped="$pl_skipped" -v findings="$pl_findings" -v kcs="$kc_summary" -v enforce="${BENCH_ENFORCE:-0}" '
 BEGIN {
 	printf "corpus: %d manifests in %d files (%d workloads, %d Services/ConfigMaps, %d planted mistakes), %d cores, median of %d alternating runs\n", n, files, workloads, others, mistakes, cores, runs
-	printf "podlint:     parses YAML with positions, decodes strictly into k8s.io/api types (unknown/duplicate fields, wrong types), checks apiVersions and its rules on the %d workloads; skips other kinds. Saw %d checked + %d skipped, %d findings\n", workloads, seen, skipped, findings
+	printf "podlint:     parses YAML with positions, decodes strictly into k8s.io/api types (unknown/duplicate fields, wrong types), checks apiVersions and runs its %d rules on the %d workloads; skips other kinds. Saw %d checked + %d skipped, %d findings\n", rules, workloads, seen, skipped, findings
 	printf "kubeconform: %s -strict -n %d: parses YAML (duplicate keys rejected), validates against standalone strict JSON Schemas reflected from k8s.io/api; -skip Service,ConfigMap. %s\n\n", kcv, kcn, kcs
 	printf "%-12s %9s %14s %9s %16s %10s\n", "tool", "wall s", "manifests/s", "CPU s", "manifests/CPU-s", "peak MiB"
 	printf "%-12s %9.2f %14.0f %9.2f %16.0f %10.1f\n", "podlint", plw, n/plw, plc, n/plc, plr
@@ -131,4 +131,4 @@ BEGIN {
 	verdict = (tw >= 2 && tc >= 2) ? "meets" : "BELOW"
 	printf "target: podlint >= 2x kubeconform throughput (wall and per CPU-second): %s (%.2fx wall, %.2fx per CPU-second; aim 5x)\n", verdict, tw, tc
 	if (enforce == "1" && verdict == "BELOW") exit 1
-}'
+}' | tee "$work/results.txt"
