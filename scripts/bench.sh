@@ -101,6 +101,8 @@ done
 pl_seen=$(sed -nE 's/.*"objects": *([0-9]+).*/\1/p' "$work/out/podlint.stdout" | tail -1)
 pl_skipped=$(sed -nE 's/.*"skipped": *([0-9]+),.*/\1/p' "$work/out/podlint.stdout" | tail -1)
 pl_findings=$(grep -c '"rule":' "$work/out/podlint.stdout" || true)
+# Schema-level findings, the part of podlint's work kubeconform also does.
+pl_schema=$(grep -cE '"rule": *"(unknown-field|duplicate-field|invalid-type|api-version)"' "$work/out/podlint.stdout" || true)
 kc_summary=$(grep -oE '"(valid|invalid|errors|skipped)": *[0-9]+' "$work/out/kubeconform.stdout" | tr -d ' "' | tr '\n' ' ')
 
 read -r pl_wall pl_cpu pl_rss < <(stats "$work/out/podlint")
@@ -117,10 +119,10 @@ awk -v n="$objects" -v files="$files" -v workloads="$workloads" -v others="$othe
 	-v runs="$runs" -v cores="$cores" -v kcn="$kc_workers" -v kcv="$kc_version" \
 	-v plw="$pl_wall" -v plc="$pl_cpu" -v plr="$pl_rss" -v kcw="$kc_wall" -v kcc="$kc_cpu" -v kcr="$kc_rss" \
 	-v bn="$stream_objects" -v bw="$big_wall" -v br="$big_rss" \
-	-v rules="$rule_count" -v seen="$pl_seen" -v skipped="$pl_skipped" -v findings="$pl_findings" -v kcs="$kc_summary" -v enforce="${BENCH_ENFORCE:-0}" '
+	-v rules="$rule_count" -v schema="$pl_schema" -v seen="$pl_seen" -v skipped="$pl_skipped" -v findings="$pl_findings" -v kcs="$kc_summary" -v enforce="${BENCH_ENFORCE:-0}" '
 BEGIN {
 	printf "corpus: %d manifests in %d files (%d workloads, %d Services/ConfigMaps, %d planted mistakes), %d cores, median of %d alternating runs\n", n, files, workloads, others, mistakes, cores, runs
-	printf "podlint:     parses YAML with positions, decodes strictly into k8s.io/api types (unknown/duplicate fields, wrong types), checks apiVersions and runs its %d rules on the %d workloads; skips other kinds. Saw %d checked + %d skipped, %d findings\n", rules, workloads, seen, skipped, findings
+	printf "podlint:     parses YAML with positions, decodes strictly into k8s.io/api types (unknown/duplicate fields, wrong types), checks apiVersions and runs its %d rules on the %d workloads; skips other kinds. Saw %d checked + %d skipped, %d findings (%d schema-level: unknown/duplicate field, type, apiVersion)\n", rules, workloads, seen, skipped, findings, schema
 	printf "kubeconform: %s -strict -n %d: parses YAML (duplicate keys rejected), validates against standalone strict JSON Schemas reflected from k8s.io/api; -skip Service,ConfigMap. %s\n\n", kcv, kcn, kcs
 	printf "%-12s %9s %14s %9s %16s %10s\n", "tool", "wall s", "manifests/s", "CPU s", "manifests/CPU-s", "peak MiB"
 	printf "%-12s %9.2f %14.0f %9.2f %16.0f %10.1f\n", "podlint", plw, n/plw, plc, n/plc, plr
