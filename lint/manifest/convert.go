@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -62,8 +63,25 @@ type converter struct {
 	aborted  bool
 }
 
+// jsonBufferPool holds the converters' JSON buffers: one per decoded object
+// otherwise, grown to the size of a typical object several times over.
+var jsonBufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxPooledBuffer keeps a rare huge document's buffer out of the pool.
+const maxPooledBuffer = 1 << 20
+
 func newConverter() *converter {
-	return &converter{buf: make([]byte, 0, 4096), budget: maxNodesPerDocument}
+	return &converter{buf: (*jsonBufferPool.Get().(*[]byte))[:0], budget: maxNodesPerDocument}
+}
+
+// release returns the JSON buffer to the pool; c.buf must not be used afterwards.
+// Decoding copies what it keeps (strings, RawExtension bytes), so nothing refers to it.
+func (c *converter) release() {
+	if cap(c.buf) <= maxPooledBuffer {
+		b := c.buf[:0]
+		jsonBufferPool.Put(&b)
+	}
+	c.buf = nil
 }
 
 // pathString renders the current path, optionally with one more field name.
@@ -242,18 +260,24 @@ func withArticle(noun string) string {
 	return "a " + noun
 }
 
+// scalarTypeError reports a scalar of the wrong type. Its description is built
+// only here: scalarValue runs for every scalar of every document.
+func (c *converter) scalarTypeError(n *yaml.Node, s *shape, sc scalar) bool {
+	return c.typeError(n, s, sc.kind.String()+" "+sc.display())
+}
+
 func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
-	got := sc.kind.String() + " " + sc.display()
+	orig := sc
 	switch s.kind {
 	case shapeAny:
 		if sc.kind == scalarFloat && (math.IsInf(sc.f, 0) || math.IsNaN(sc.f)) {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		c.buf = append(c.buf, sc.jsonText()...)
 		return true
 	case shapeString, shapeBytes, shapeTime:
 		if sc.kind != scalarString {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		if s.kind == shapeTime {
 			// metav1.Time accepts RFC 3339 only; anything else fails the decode.
@@ -266,7 +290,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 		return true
 	case shapeBool:
 		if sc.kind != scalarBool {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		c.buf = append(c.buf, sc.jsonText()...)
 		return true
@@ -280,7 +304,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 			sc = scalar{kind: scalarInt, i: int64(sc.f)}
 		}
 		if sc.kind != scalarInt {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		if !fitsInt(sc, s) {
 			c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("%s does not fit in a %s", sc.display(), intTypeName(s)), "", n.Value)
@@ -290,7 +314,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 		return true
 	case shapeFloat:
 		if sc.kind != scalarInt && sc.kind != scalarFloat || math.IsInf(sc.f, 0) || math.IsNaN(sc.f) {
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		c.buf = append(c.buf, sc.jsonText()...)
 		return true
@@ -301,7 +325,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 			text = sc.jsonText()
 		case scalarString:
 		default:
-			return c.typeError(n, s, got)
+			return c.scalarTypeError(n, s, orig)
 		}
 		if _, err := resource.ParseQuantity(text); err != nil {
 			c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("%q is not a valid quantity: %v", text, err), "Write a quantity such as \"250m\", \"0.5\", \"128Mi\" or \"1Gi\".", text)
@@ -310,7 +334,7 @@ func (c *converter) scalarValue(n *yaml.Node, sc scalar, s *shape) bool {
 		c.buf = appendJSONString(c.buf, text)
 		return true
 	}
-	return c.typeError(n, s, got)
+	return c.scalarTypeError(n, s, orig)
 }
 
 func intTypeName(s *shape) string {

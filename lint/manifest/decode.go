@@ -145,6 +145,7 @@ type Decoded struct {
 // out, so the object is as complete as the input allows.
 func Decode(it Item, kind *Kind) (*Decoded, error) {
 	c := newConverter()
+	defer c.release()
 	if it.Path != "" {
 		// items[N]: the converter renders the prefix in every problem path.
 		name, idx, _ := strings.Cut(strings.TrimSuffix(it.Path, "]"), "[")

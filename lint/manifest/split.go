@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Document is one YAML document of a stream.
@@ -28,6 +29,7 @@ var ErrDocumentTooLarge = errors.New("document too large")
 // It streams: only one document is held at a time.
 type Splitter struct {
 	r        *bufio.Reader
+	bufs     *splitBuffers
 	maxBytes int
 	line     int // lines consumed so far
 	index    int
@@ -36,9 +38,43 @@ type Splitter struct {
 	sawSep   bool
 }
 
+// readerBufferSize is the read buffer of a splitter. Most manifest files are
+// smaller than one buffer, so buffers are pooled rather than allocated per file.
+const readerBufferSize = 64 << 10
+
+// maxPooledDocument keeps a rare huge document's scratch buffer out of the pool.
+const maxPooledDocument = 1 << 20
+
+// splitBuffers are a splitter's reusable buffers: the read buffer, and the
+// scratch space a document is assembled in before it is copied out at its size.
+type splitBuffers struct {
+	r   *bufio.Reader
+	doc []byte
+}
+
+var splitPool = sync.Pool{New: func() any {
+	return &splitBuffers{r: bufio.NewReaderSize(nil, readerBufferSize), doc: make([]byte, 0, 16<<10)}
+}}
+
 // NewSplitter returns a splitter over r that refuses documents larger than maxBytes.
 func NewSplitter(r io.Reader, maxBytes int) *Splitter {
-	return &Splitter{r: bufio.NewReaderSize(r, 64<<10), maxBytes: maxBytes}
+	b := splitPool.Get().(*splitBuffers)
+	b.r.Reset(r)
+	return &Splitter{r: b.r, bufs: b, maxBytes: maxBytes}
+}
+
+// release returns the buffers to the pool once the stream is exhausted; a
+// splitter abandoned earlier leaves them to the garbage collector.
+func (s *Splitter) release() {
+	if s.bufs == nil {
+		return
+	}
+	s.bufs.r.Reset(nil)
+	if cap(s.bufs.doc) > maxPooledDocument {
+		s.bufs.doc = nil
+	}
+	splitPool.Put(s.bufs)
+	s.r, s.bufs = nil, nil
 }
 
 // Line returns the number of lines read so far.
@@ -76,7 +112,12 @@ func (s *Splitter) Next() (*Document, error) {
 
 // readChunk reads lines up to the next separator (consumed, sep true) or EOF.
 func (s *Splitter) readChunk() (*Document, bool, error) {
-	var buf bytes.Buffer
+	buf := s.bufs.doc[:0]
+	defer func() {
+		if s.bufs != nil { // keep the grown scratch for the next document
+			s.bufs.doc = buf[:0]
+		}
+	}()
 	doc := &Document{StartLine: s.line + 1}
 	for {
 		line, err := s.readLine()
@@ -86,17 +127,19 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 			}
 			if isSeparator(line) {
-				doc.Data = buf.Bytes()
+				doc.Data = clone(buf)
 				return doc, true, nil
 			}
-			if buf.Len()+len(line) > s.maxBytes {
+			if len(buf)+len(line) > s.maxBytes {
 				return nil, false, fmt.Errorf("line %d: %w: a document may hold at most %d bytes", doc.StartLine, ErrDocumentTooLarge, s.maxBytes)
 			}
-			buf.Write(line)
+			buf = append(buf, line...)
 		}
 		if err == io.EOF {
 			s.done = true
-			doc.Data = buf.Bytes()
+			doc.Data = clone(buf)
+			s.bufs.doc = buf[:0]
+			s.release()
 			return doc, false, nil
 		}
 		if err != nil {
@@ -105,7 +148,8 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 	}
 }
 
-// readLine returns one line with its newline, bounded by maxBytes.
+// readLine returns one line with its newline, bounded by maxBytes. The line is
+// valid only until the next read: readChunk copies it into the document.
 func (s *Splitter) readLine() ([]byte, error) {
 	var long []byte
 	for {
@@ -120,9 +164,16 @@ func (s *Splitter) readLine() ([]byte, error) {
 		if long != nil {
 			return append(long, part...), err
 		}
-		// ReadSlice's buffer is reused by the next read: copy.
-		return append([]byte(nil), part...), err
+		return part, err
 	}
+}
+
+// clone copies a document out of the scratch buffer at its exact size (nil when empty).
+func clone(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return bytes.Clone(b)
 }
 
 func isSeparator(line []byte) bool {
