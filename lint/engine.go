@@ -38,7 +38,9 @@ type Options struct {
 // Engine runs rules over manifests. It is safe for concurrent use.
 type Engine struct {
 	rules []*Rule
-	opts  Options
+	// updates are the rules with a CheckUpdate, run on (old, new) pairs.
+	updates []*Rule
+	opts    Options
 }
 
 // NewEngine returns an engine running rules (those with a Check) with opts.
@@ -55,13 +57,16 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 	if opts.MaxDocumentBytes <= 0 {
 		opts.MaxDocumentBytes = DefaultMaxDocumentBytes
 	}
-	var checks []*Rule
+	var checks, updates []*Rule
 	for _, r := range rules {
 		if r.Check != nil {
 			checks = append(checks, r)
 		}
+		if r.CheckUpdate != nil {
+			updates = append(updates, r)
+		}
 	}
-	return &Engine{rules: checks, opts: opts}
+	return &Engine{rules: checks, updates: updates, opts: opts}
 }
 
 // Summary counts what a run saw.

@@ -26,6 +26,8 @@ const (
 	GateContainerStopSignals Gate = "ContainerStopSignals"
 	// GateReduceDefaultCrashLoopBackOffDecay: the shorter crash-loop back-off.
 	GateReduceDefaultCrashLoopBackOffDecay Gate = "ReduceDefaultCrashLoopBackOffDecay"
+	// GateMutablePodResourcesForSuspendedJobs: a suspended Job's template may change its containers' resources.
+	GateMutablePodResourcesForSuspendedJobs Gate = "MutablePodResourcesForSuspendedJobs"
 )
 
 // Release is one Kubernetes minor release and the default state of the gates that matter.
@@ -48,7 +50,8 @@ func (r Release) Gates() map[Gate]bool {
 
 // The one table of gate defaults per release (kube_features.go of each release).
 // ContainerRestartRules went beta (on) in 1.35; RestartAllContainersOnContainerExits
-// was alpha (off) in 1.35 and beta (on) from 1.36; ContainerStopSignals is still alpha (off).
+// was alpha (off) in 1.35 and beta (on) from 1.36, as was MutablePodResourcesForSuspendedJobs;
+// ContainerStopSignals is still alpha (off).
 var releases = []Release{
 	{Version: "1.35", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -58,6 +61,7 @@ var releases = []Release{
 		GateRestartAllContainersOnContainerExits: false,
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
+		GateMutablePodResourcesForSuspendedJobs:  false,
 	}},
 	{Version: "1.36", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -67,6 +71,7 @@ var releases = []Release{
 		GateRestartAllContainersOnContainerExits: true,
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
+		GateMutablePodResourcesForSuspendedJobs:  true,
 	}},
 	{Version: "1.37", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -76,6 +81,7 @@ var releases = []Release{
 		GateRestartAllContainersOnContainerExits: true,
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
+		GateMutablePodResourcesForSuspendedJobs:  true,
 	}},
 }
 
