@@ -1,9 +1,11 @@
 package lint
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -154,6 +156,7 @@ func (p *placedObject) at(fieldPath string) Position {
 // as removed. Findings about new objects are located in the new files; removals
 // in the old ones. Input errors in either side are reported (exit code 2).
 func (e *Engine) RunUpdate(ctx context.Context, old, new []Source) *Result {
+	old, new = e.replayable(old), e.replayable(new)
 	res := e.Run(ctx, new)
 	// Only input errors matter on the old side: its objects are what is live.
 	inputOnly := &Engine{opts: e.opts}
@@ -265,6 +268,37 @@ func (e *Engine) RunUpdate(ctx context.Context, old, new []Source) *Result {
 		}
 	}
 	return res
+}
+
+// replayable makes stdin readable twice (RunUpdate reads every source once to
+// check it and once to pair its objects), holding at most MaxFileBytes+1 bytes
+// so the size limit still fires.
+func (e *Engine) replayable(srcs []Source) []Source {
+	out := append([]Source(nil), srcs...)
+	for i, s := range out {
+		if s.Name != "-" || s.Err != nil {
+			continue
+		}
+		var data []byte
+		var err error
+		var once bool
+		open := s.Open
+		out[i].Open = func() (io.ReadCloser, error) {
+			if !once {
+				once = true
+				var rc io.ReadCloser
+				if rc, err = open(); err == nil {
+					data, err = io.ReadAll(io.LimitReader(rc, e.opts.MaxFileBytes+1))
+					rc.Close()
+				}
+			}
+			if err != nil {
+				return nil, err
+			}
+			return io.NopCloser(bytes.NewReader(data)), nil
+		}
+	}
+	return out
 }
 
 func pathIn(prefix, p string) string {

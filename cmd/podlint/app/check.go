@@ -19,6 +19,8 @@ type checkFlags struct {
 	failOn            string
 	kubernetesVersion string
 	verbose           bool
+	// against is the old manifests' path: check then also judges updates (see diff.go).
+	against string
 }
 
 func newCheckCommand(s Streams) *cobra.Command {
@@ -48,6 +50,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error,
 	fl.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
 	fl.StringVar(&f.kubernetesVersion, "kubernetes-version", lint.DefaultKubernetesVersion, "Kubernetes release whose behaviour to check against (1.35 to 1.37)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also list skipped objects of other kinds")
+	fl.StringVar(&f.against, "against", "", "old manifests (file, directory or -): also check each object's update from its old version, and report removed objects")
 	return cmd
 }
 
@@ -83,6 +86,9 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		extra = append(extra, sink{printer: p, path: path})
 	}
 	stdinUses := 0
+	if f.against == "-" {
+		stdinUses++
+	}
 	for _, p := range paths {
 		if p == "-" {
 			stdinUses++
@@ -93,7 +99,12 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 	}
 
 	engine := lint.NewEngine(rules.All(), lint.Options{Release: rel})
-	res := engine.Run(cmd.Context(), lint.Sources(paths, s.In))
+	var res *lint.Result
+	if f.against != "" {
+		res = engine.RunUpdate(cmd.Context(), lint.Sources([]string{f.against}, s.In), lint.Sources(paths, s.In))
+	} else {
+		res = engine.Run(cmd.Context(), lint.Sources(paths, s.In))
+	}
 
 	if err := main.Print(s.Out, res); err != nil {
 		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
