@@ -141,13 +141,7 @@ func podUpdateHint(pod *corev1.Pod) string {
 // immutableMessage explains a forbidden change, naming the way it can be made when there is one.
 func immutableMessage(c lint.Change, spec *field.Path) string {
 	rel := strings.TrimPrefix(strings.TrimPrefix(c.Path.String(), spec.String()), ".")
-	what := "changed"
-	switch {
-	case c.Added():
-		what = "added"
-	case c.Removed():
-		what = "removed"
-	}
+	what := changeSummary(c)
 	switch {
 	case strings.HasPrefix(rel, "ephemeralContainers"):
 		return fmt.Sprintf("pod updates may not change %s (%s): ephemeral containers are added only through the ephemeralcontainers subresource, as `kubectl debug` does", rel, what)
@@ -155,6 +149,29 @@ func immutableMessage(c lint.Change, spec *field.Path) string {
 		return fmt.Sprintf("pod updates may not change %s (%s): a running Pod's resources change only through the resize subresource (kubectl patch --subresource resize), and its resizePolicy never", rel, what)
 	}
 	return fmt.Sprintf("pod updates may not change %s (%s): of a running Pod's spec only container and init container images, activeDeadlineSeconds (lowered), tolerations (added) and schedulingGates (removed) may change", rel, what)
+}
+
+// changeSummary says how a field changed, with the values when they are short scalars.
+func changeSummary(c lint.Change) string {
+	switch {
+	case c.Added():
+		return "added"
+	case c.Removed():
+		return "removed"
+	}
+	o, n := fmt.Sprintf("%v", c.Old), fmt.Sprintf("%v", c.New)
+	if isScalar(c.Old) && isScalar(c.New) && len(o)+len(n) < 80 {
+		return fmt.Sprintf("%q → %q", o, n)
+	}
+	return "changed"
+}
+
+func isScalar(v any) bool {
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64, reflect.Float64:
+		return true
+	}
+	return false
 }
 
 // checkPodAnnotations mirrors ValidatePodSpecificAnnotationUpdates.

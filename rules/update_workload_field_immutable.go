@@ -199,7 +199,7 @@ func checkJobTemplate(p *lint.UpdatePass, o, n *batchv1.JobSpec, path *field.Pat
 func reportTemplate(p *lint.UpdatePass, path *field.Path, o, n corev1.PodTemplateSpec, why string) {
 	for _, c := range lint.Diff(path, &o, &n) {
 		p.Report(c.Path, field.ErrorTypeInvalid, c.New, "field is immutable: "+why,
-			"Delete the Job and create it again with the new template (a Job's Pods run to completion; a CronJob's next Job picks up its new jobTemplate).")
+			"Delete the Job and create it again with the new template, or create the Job with suspend: true when its template still has to change.")
 	}
 }
 

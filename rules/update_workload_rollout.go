@@ -104,13 +104,20 @@ func deploymentRollout(d *appsv1.Deployment) string {
 		if s == 0 && u == 0 {
 			u = 1 // the controller's fencepost: a rollout must make progress
 		}
-		msg = fmt.Sprintf("the Deployment rolls out a new ReplicaSet with strategy RollingUpdate: of %d replicas, up to %d extra Pods (maxSurge %s) and at most %d unavailable (maxUnavailable %s) at any time",
-			replicas, s, ss, u, us)
+		msg = fmt.Sprintf("the Deployment rolls out a new ReplicaSet with strategy RollingUpdate: of %d replicas, up to %s (maxSurge %s) and at most %d unavailable (maxUnavailable %s) at any time",
+			replicas, pods(s, "extra"), ss, u, us)
 	}
 	if d.Spec.Paused {
 		msg += "; but spec.paused is true, so nothing rolls out until the Deployment is resumed"
 	}
 	return msg
+}
+
+func pods(n int32, adj string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s Pod", adj)
+	}
+	return fmt.Sprintf("%d %s Pods", n, adj)
 }
 
 func daemonSetRollout(d *appsv1.DaemonSet) string {
