@@ -28,6 +28,8 @@ const (
 	GateReduceDefaultCrashLoopBackOffDecay Gate = "ReduceDefaultCrashLoopBackOffDecay"
 	// GateMutablePodResourcesForSuspendedJobs: a suspended Job's template may change its containers' resources.
 	GateMutablePodResourcesForSuspendedJobs Gate = "MutablePodResourcesForSuspendedJobs"
+	// GatePodLevelResourcesFixDefaulting: a Pod update that leaves out spec.resources keeps the old ones.
+	GatePodLevelResourcesFixDefaulting Gate = "PodLevelResourcesFixDefaulting"
 )
 
 // Release is one Kubernetes minor release and the default state of the gates that matter.
@@ -51,7 +53,7 @@ func (r Release) Gates() map[Gate]bool {
 // The one table of gate defaults per release (kube_features.go of each release).
 // ContainerRestartRules went beta (on) in 1.35; RestartAllContainersOnContainerExits
 // was alpha (off) in 1.35 and beta (on) from 1.36, as was MutablePodResourcesForSuspendedJobs;
-// ContainerStopSignals is still alpha (off).
+// PodLevelResourcesFixDefaulting is new and beta (on) in 1.37; ContainerStopSignals is still alpha (off).
 var releases = []Release{
 	{Version: "1.35", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -62,6 +64,7 @@ var releases = []Release{
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  false,
+		GatePodLevelResourcesFixDefaulting:       false,
 	}},
 	{Version: "1.36", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -72,6 +75,7 @@ var releases = []Release{
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  true,
+		GatePodLevelResourcesFixDefaulting:       false,
 	}},
 	{Version: "1.37", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -82,6 +86,7 @@ var releases = []Release{
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  true,
+		GatePodLevelResourcesFixDefaulting:       true,
 	}},
 }
 

@@ -49,6 +49,11 @@ func checkPodFieldImmutable(p *lint.UpdatePass) {
 	checkPodAnnotations(p, oldPod, newPod)
 	o, n := defaultedPodSpecs(&oldPod.Spec, &newPod.Spec, true)
 	spec := p.New.PodSpecPath
+	if p.Release.Enabled(lint.GatePodLevelResourcesFixDefaulting) && n.Resources == nil && o.Resources != nil {
+		// The pod strategy's PrepareForUpdate keeps the old pod-level resources
+		// for clients that drop the field.
+		n.Resources = o.Resources
+	}
 
 	// A different number of containers stops validation there, as in the API server.
 	stop := false
