@@ -28,6 +28,10 @@ type Rule struct {
 	// replaces it (podlint diff, check --against, the webhook's UPDATE requests).
 	// Nil for rules that only look at one object.
 	CheckUpdate func(p *UpdatePass)
+	// CreateOnly marks a Check the API server applies to a Pod's create only
+	// (ValidatePodCreate, not ValidatePodUpdate): RunUpdate drops its findings
+	// about Pods that already exist in the old manifests.
+	CreateOnly bool
 }
 
 // Object is one Kubernetes object that carries a pod spec, decoded and ready for rules.

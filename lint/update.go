@@ -182,8 +182,19 @@ func (e *Engine) RunUpdate(ctx context.Context, old, new []Source) *Result {
 		return m
 	}
 	newIdx, oldIdx := sourceIndex(new), sourceIndex(old)
+	oldKeys := map[ObjectKey]bool{}
+	for _, o := range oldObjs {
+		oldKeys[o.key] = true
+	}
+	createOnly := map[string]bool{}
+	for _, r := range e.rules {
+		createOnly[r.ID] = r.CreateOnly
+	}
 	all := make([]keyed, 0, len(res.Findings))
 	for _, f := range res.Findings {
+		if createOnly[f.Rule] && f.Object.Kind == "Pod" && oldKeys[KeyOf(f.Object)] {
+			continue // the Pod exists: this is an update, which that check does not apply to
+		}
 		all = append(all, keyed{f: f, side: 0, source: newIdx[f.Position.File]})
 	}
 	for _, f := range oldRes.Findings {

@@ -138,3 +138,17 @@ func TestDiff(t *testing.T) {
 		t.Errorf("Diff:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestRunUpdateDropsCreateOnlyFindingsOfExistingPods(t *testing.T) {
+	onCreate := &lint.Rule{ID: "test-on-create", Category: lint.CategoryAPI, Severity: lint.SeverityError, Title: "test",
+		Remediation: "Nothing.", CreateOnly: true,
+		Check: func(p *lint.Pass) { p.Report(p.Object.Path("spec"), "", nil, "create only", "") }}
+	dir := t.TempDir()
+	old := write(t, dir, "old.yaml", pod("a", "x", "nginx:1"))
+	nw := write(t, dir, "new.yaml", pod("a", "x", "nginx:1")+"---\n"+pod("b", "x", "nginx:1"))
+	res := lint.NewEngine([]*lint.Rule{onCreate}, lint.Options{}).RunUpdate(context.Background(),
+		lint.Sources([]string{old}, nil), lint.Sources([]string{nw}, nil))
+	if len(res.Findings) != 1 || res.Findings[0].Object.Name != "b" || res.Summary.Errors != 1 {
+		t.Errorf("want the create-only finding of the new Pod b only, got %+v", res.Findings)
+	}
+}
