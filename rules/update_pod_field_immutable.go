@@ -129,7 +129,7 @@ func checkPodFieldImmutable(p *lint.UpdatePass) {
 		mungeGatedScheduling(p, o, m, spec)
 	}
 	for _, c := range lint.Diff(spec, o, m) {
-		p.Report(c.Path, field.ErrorTypeForbidden, c.New, immutableMessage(c, spec), hint)
+		p.Report(c.Path, field.ErrorTypeForbidden, scalarOrNil(c.New), immutableMessage(c, spec), hint)
 	}
 }
 
@@ -169,6 +169,15 @@ func changeSummary(c lint.Change) string {
 		return fmt.Sprintf("%q → %q", o, n)
 	}
 	return "changed"
+}
+
+// scalarOrNil keeps a finding's value short: whole structs and lists are left
+// to the message and the position.
+func scalarOrNil(v any) any {
+	if isScalar(v) {
+		return v
+	}
+	return nil
 }
 
 func isScalar(v any) bool {

@@ -50,7 +50,7 @@ const selectorNote = "the selector ties the workload to its Pods and ReplicaSets
 // immutable reports every difference between old and new under path.
 func immutable(p *lint.UpdatePass, path *field.Path, old, new any, why string) {
 	for _, c := range lint.Diff(path, old, new) {
-		p.Report(c.Path, field.ErrorTypeInvalid, c.New, fmt.Sprintf("field is immutable: %s", why), "")
+		p.Report(c.Path, field.ErrorTypeInvalid, scalarOrNil(c.New), fmt.Sprintf("field is immutable: %s", why), "")
 	}
 }
 
@@ -192,13 +192,13 @@ func checkJobTemplate(p *lint.UpdatePass, o, n *batchv1.JobSpec, path *field.Pat
 		}
 	}
 	for _, c := range lint.Diff(path.Child("spec"), &oldT.Spec, &newT.Spec) {
-		p.Report(c.Path, field.ErrorTypeInvalid, c.New, "field is immutable: "+why+", and its containers' resources", "")
+		p.Report(c.Path, field.ErrorTypeInvalid, scalarOrNil(c.New), "field is immutable: "+why+", and its containers' resources", "")
 	}
 }
 
 func reportTemplate(p *lint.UpdatePass, path *field.Path, o, n corev1.PodTemplateSpec, why string) {
 	for _, c := range lint.Diff(path, &o, &n) {
-		p.Report(c.Path, field.ErrorTypeInvalid, c.New, "field is immutable: "+why,
+		p.Report(c.Path, field.ErrorTypeInvalid, scalarOrNil(c.New), "field is immutable: "+why,
 			"Delete the Job and create it again with the new template, or create the Job with suspend: true when its template still has to change.")
 	}
 }
