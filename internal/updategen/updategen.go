@@ -13,6 +13,22 @@
 // the API server still adds to a live Pod (spec.nodeName once scheduled, the
 // not-ready/unreachable tolerations of the DefaultTolerationSeconds admission
 // plugin) must be preserved by the oracle, as kubectl apply does.
+//
+// Wiring into the parity module (module github.com/podlint/podlint/parity,
+// which requires github.com/podlint/podlint with a replace to ../; the import
+// path prefix makes this internal package importable from it), in
+// parity/update_pairs.go:
+//
+//	pairs, _ := updategen.Generate(updategen.Options{Seed: seed, Pods: 1000, Workloads: 500})
+//	for _, p := range pairs {
+//		// API server: decode p.Old and p.New with the strict, defaulting legacyscheme
+//		// decoder the create oracle uses; strategy.PrepareForCreate(ctx, old);
+//		// strategy.PrepareForUpdate(ctx, new, old); errs := strategy.ValidateUpdate(ctx, new, old)
+//		// (strategies from the registry packages the create oracle lists).
+//		// podlint: eng.RunUpdate(ctx, lint.Sources([]string{oldFile}, nil), lint.Sources([]string{newFile}, nil)),
+//		// or eng.CheckUpdate on lint.NewObject values; rejected = any api-category error.
+//		// Both verdicts must equal each other (and p.Allowed, which localizes a disagreement).
+//	}
 package updategen
 
 import (
