@@ -182,6 +182,25 @@ var podMutations = []mutation{
 				s.Containers[i].TerminationMessagePath = corev1.TerminationMessagePathDefault
 			}
 		}},
+	{name: "negative-grace-to-one", field: "spec.terminationGracePeriodSeconds", allowed: true,
+		prepare: func(r *rand.Rand, o any) { pod(o).Spec.TerminationGracePeriodSeconds = ptr(int64(-1 - r.IntN(30))) },
+		mutate:  func(r *rand.Rand, o any) { pod(o).Spec.TerminationGracePeriodSeconds = ptr(int64(1)) }},
+	{name: "pod-resources-left-out", field: "spec.resources", allowed: true,
+		prepare: func(r *rand.Rand, o any) {
+			pod(o).Spec.Resources = &corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2")}}
+		},
+		mutate: func(r *rand.Rand, o any) { pod(o).Spec.Resources = nil }},
+	{name: "probe-defaults-written-out", field: "spec.containers[*].readinessProbe", allowed: true,
+		mutate: func(r *rand.Rand, o any) {
+			for i := range pod(o).Spec.Containers {
+				if p := pod(o).Spec.Containers[i].ReadinessProbe; p != nil {
+					p.TimeoutSeconds, p.SuccessThreshold, p.FailureThreshold = 1, 1, 3
+				}
+				for j := range pod(o).Spec.Containers[i].Ports {
+					pod(o).Spec.Containers[i].Ports[j].Protocol = corev1.ProtocolTCP
+				}
+			}
+		}},
 	{name: "container-added", field: "spec.containers", allowed: false,
 		mutate: func(r *rand.Rand, o any) {
 			s := &pod(o).Spec

@@ -150,6 +150,9 @@ func workloadKinds() []workloadKind {
 			{name: "pod-management-policy", field: "spec.podManagementPolicy", allowed: false, mutate: func(r *rand.Rand, o any) {
 				sts(o).Spec.PodManagementPolicy = appsv1.ParallelPodManagement
 			}},
+			{name: "volume-claim-template-defaults", field: "spec.volumeClaimTemplates[0].spec.volumeMode", allowed: true, mutate: func(r *rand.Rand, o any) {
+				sts(o).Spec.VolumeClaimTemplates[0].Spec.VolumeMode = ptr(corev1.PersistentVolumeFilesystem)
+			}},
 			{name: "service-name", field: "spec.serviceName", allowed: false, mutate: func(r *rand.Rand, o any) { sts(o).Spec.ServiceName += "-v2" }},
 			{name: "volume-claim-template-size", field: "spec.volumeClaimTemplates[0].spec.resources.requests", allowed: false, mutate: func(r *rand.Rand, o any) {
 				sts(o).Spec.VolumeClaimTemplates[0].Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("50Gi")
@@ -260,6 +263,10 @@ func jobMutations() []mutation {
 		}},
 		{name: "suspended-resources", field: "spec.template.spec.containers[0].resources", allowed: true, prepare: suspended, mutate: func(r *rand.Rand, o any) {
 			job(o).Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("999m")}
+		}},
+		{name: "suspended-node-affinity", field: "spec.template.spec.affinity", allowed: true, prepare: suspended, mutate: func(r *rand.Rand, o any) {
+			job(o).Spec.Template.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "pool", Operator: corev1.NodeSelectorOpIn, Values: []string{"batch"}}}}}}}}
 		}},
 		{name: "suspended-image", field: "spec.template.spec.containers[0].image", allowed: false, prepare: suspended, mutate: func(r *rand.Rand, o any) {
 			job(o).Spec.Template.Spec.Containers[0].Image += "-patched"
