@@ -56,7 +56,7 @@ func TestDeterministic(t *testing.T) {
 // pairs against the API server's own validation.
 func TestPodlintAgreesWithGenerator(t *testing.T) {
 	pods, workloads := podPairs, workloadPairs
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		pods, workloads = 200, 150
 	}
 	pairs, err := updategen.Generate(updategen.Options{Seed: 1, Pods: pods, Workloads: workloads})
