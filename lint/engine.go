@@ -46,6 +46,8 @@ type Engine struct {
 	known     map[string]bool
 	ids       []string
 	inputRule map[string]bool
+	// updates are the rules with a CheckUpdate, run on (old, new) pairs.
+	updates []*Rule
 }
 
 // NewEngine returns an engine running rules (those with a Check) with opts.
@@ -71,8 +73,14 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 		e.known[r.ID] = true
 		e.ids = append(e.ids, r.ID)
 		e.inputRule[r.ID] = r.Category == CategoryInput
-		if r.Check != nil && !opts.Disabled[r.ID] {
+		if opts.Disabled[r.ID] {
+			continue
+		}
+		if r.Check != nil {
 			e.rules = append(e.rules, r)
+		}
+		if r.CheckUpdate != nil {
+			e.updates = append(e.updates, r)
 		}
 	}
 	return e

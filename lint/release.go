@@ -26,6 +26,10 @@ const (
 	GateContainerStopSignals Gate = "ContainerStopSignals"
 	// GateReduceDefaultCrashLoopBackOffDecay: the shorter crash-loop back-off.
 	GateReduceDefaultCrashLoopBackOffDecay Gate = "ReduceDefaultCrashLoopBackOffDecay"
+	// GateMutablePodResourcesForSuspendedJobs: a suspended Job's template may change its containers' resources.
+	GateMutablePodResourcesForSuspendedJobs Gate = "MutablePodResourcesForSuspendedJobs"
+	// GatePodLevelResourcesFixDefaulting: a Pod update that leaves out spec.resources keeps the old ones.
+	GatePodLevelResourcesFixDefaulting Gate = "PodLevelResourcesFixDefaulting"
 )
 
 // Release is one Kubernetes minor release and the default state of the gates that matter.
@@ -48,7 +52,8 @@ func (r Release) Gates() map[Gate]bool {
 
 // The one table of gate defaults per release (kube_features.go of each release).
 // ContainerRestartRules went beta (on) in 1.35; RestartAllContainersOnContainerExits
-// was alpha (off) in 1.35 and beta (on) from 1.36; ContainerStopSignals is still alpha (off).
+// was alpha (off) in 1.35 and beta (on) from 1.36, as was MutablePodResourcesForSuspendedJobs;
+// PodLevelResourcesFixDefaulting is new and beta (on) in 1.37; ContainerStopSignals is still alpha (off).
 var releases = []Release{
 	{Version: "1.35", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -58,6 +63,8 @@ var releases = []Release{
 		GateRestartAllContainersOnContainerExits: false,
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
+		GateMutablePodResourcesForSuspendedJobs:  false,
+		GatePodLevelResourcesFixDefaulting:       false,
 	}},
 	{Version: "1.36", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -67,6 +74,8 @@ var releases = []Release{
 		GateRestartAllContainersOnContainerExits: true,
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
+		GateMutablePodResourcesForSuspendedJobs:  true,
+		GatePodLevelResourcesFixDefaulting:       false,
 	}},
 	{Version: "1.37", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -76,6 +85,8 @@ var releases = []Release{
 		GateRestartAllContainersOnContainerExits: true,
 		GateContainerStopSignals:                 false,
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
+		GateMutablePodResourcesForSuspendedJobs:  true,
+		GatePodLevelResourcesFixDefaulting:       true,
 	}},
 }
 

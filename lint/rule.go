@@ -24,6 +24,14 @@ type Rule struct {
 	// Check runs the rule on one object. Nil for rules the engine itself reports
 	// (input and decoding problems).
 	Check func(p *Pass)
+	// CheckUpdate runs the rule on an update: an old object and the new one that
+	// replaces it (podlint diff, check --against, the webhook's UPDATE requests).
+	// Nil for rules that only look at one object.
+	CheckUpdate func(p *UpdatePass)
+	// CreateOnly marks a Check the API server applies to a Pod's create only
+	// (ValidatePodCreate, not ValidatePodUpdate): RunUpdate drops its findings
+	// about Pods that already exist in the old manifests.
+	CreateOnly bool
 }
 
 // Object is one Kubernetes object that carries a pod spec, decoded and ready for rules.

@@ -18,6 +18,8 @@ var ephemeralContainers = &lint.Rule{
 		"rejects any workload whose Pod template sets them: a template describes Pods still to be created.",
 	Remediation: "Remove ephemeralContainers; attach a debug container to a running Pod with kubectl debug instead.",
 	Fields:      []string{"ephemeralContainers"},
+	// A live Pod exported with kubectl get carries the ephemeral containers kubectl debug added.
+	CreateOnly: true,
 	Check: func(p *lint.Pass) {
 		n := len(p.Object.PodSpec.EphemeralContainers)
 		if n == 0 {

@@ -3,9 +3,9 @@ package rules
 import "github.com/podlint/podlint/lint"
 
 // All returns every built-in rule in documentation order: the engine's input and
-// decoding rules first, then the checks.
+// decoding rules first, then the checks, then the update rules.
 func All() []*lint.Rule {
-	return append(append(lint.InputRules(), checks()...), lint.RuleUnusedSuppression)
+	return append(append(append(lint.InputRules(), checks()...), updates()...), lint.RuleUnusedSuppression)
 }
 
 // checks lists the rules with a Check function, in the order they run.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/report"
@@ -21,6 +22,8 @@ type checkFlags struct {
 	quiet      bool
 	color      string
 	showSource bool
+	// against is the old manifests' path: check then also judges updates (see diff.go).
+	against string
 }
 
 func newCheckCommand(s Streams) *cobra.Command {
@@ -45,6 +48,13 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error,
 		},
 	}
 	fl := cmd.Flags()
+	f.register(fl)
+	fl.StringVar(&f.against, "against", "", "old manifests (file, directory or -): also check each object's update from its old version, and report removed objects")
+	return cmd
+}
+
+// register adds the flags check shares with diff: output, configuration, verbosity.
+func (f *checkFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fl.StringArrayVar(&f.outputs, "output", nil, "additional output as FORMAT=FILE (repeatable), e.g. json=report.json")
 	f.config.register(fl)
@@ -52,7 +62,6 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print findings only, without the summary line")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.BoolVar(&f.showSource, "show-source", false, "print the offending source line with a caret under the column (default: on for a terminal)")
-	return cmd
 }
 
 type sink struct {
@@ -94,6 +103,9 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		extra = append(extra, sink{printer: p, path: path})
 	}
 	stdinUses := 0
+	if f.against == "-" {
+		stdinUses++
+	}
 	for _, p := range paths {
 		if p == "-" {
 			stdinUses++
@@ -111,7 +123,12 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 			sources = append(sources, src)
 		}
 	}
-	res := engine.Run(cmd.Context(), sources)
+	var res *lint.Result
+	if f.against != "" {
+		res = engine.RunUpdate(cmd.Context(), lint.Sources([]string{f.against}, s.In), sources)
+	} else {
+		res = engine.Run(cmd.Context(), sources)
+	}
 
 	if err := main.Print(s.Out, res); err != nil {
 		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))

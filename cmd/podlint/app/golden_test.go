@@ -66,6 +66,11 @@ func TestGolden(t *testing.T) {
 		{name: "config-flags-win", args: []string{"check", "--config", "testdata/config/podlint.yaml", "--fail-on", "none", "--kubernetes-version", "1.37", "--quiet", "testdata/examples/app.yaml"}, exit: 0},
 		{name: "config-print", args: []string{"config", "print", "--config", "testdata/config/podlint.yaml", "--fail-on", "info"}, exit: 0},
 		{name: "config-bad", args: []string{"check", "--config", "testdata/config/bad.yaml", "testdata/examples"}, exit: 2},
+		{name: "diff-text", args: []string{"diff", "testdata/update/old/app.yaml", "testdata/update/new/app.yaml"}, exit: 1},
+		{name: "diff-json", args: []string{"diff", "--format", "json", "testdata/update/old/app.yaml", "testdata/update/new/app.yaml"}, exit: 1},
+		{name: "diff-stdin-old", args: []string{"diff", "--fail-on", "none", "-", "testdata/update/new/app.yaml"}, stdin: "testdata/update/old/app.yaml", exit: 0},
+		{name: "against-dirs", args: []string{"check", "--against", "testdata/update/old", "testdata/update/new"}, exit: 1},
+		{name: "diff-same", args: []string{"diff", "testdata/examples/clean.yaml", "testdata/examples/clean.yaml"}, exit: 0},
 		{name: "rules", args: []string{"rules"}, exit: 0},
 		{name: "rules-explain", args: []string{"rules", "explain", "restart-policy"}, exit: 0},
 	}
@@ -117,6 +122,9 @@ func TestExitCodes(t *testing.T) {
 		{cliCase: cliCase{name: "fail-on none", args: []string{"check", "--fail-on", "none", "testdata/notes/centos-onfalure.yaml"}, exit: ExitClean}},
 		{cliCase: cliCase{name: "explain typo", args: []string{"rules", "explain", "restart-polcy"}, exit: ExitUsage}, stderr: `did you mean "restart-policy"`},
 		{cliCase: cliCase{name: "output sink", args: []string{"check", "--output", "json=" + filepath.Join(dir, "out.json"), "testdata/examples/clean.yaml"}, exit: ExitClean}},
+		{cliCase: cliCase{name: "diff needs two paths", args: []string{"diff", "x"}, exit: ExitUsage}, stderr: "exactly two paths"},
+		{cliCase: cliCase{name: "diff stdin twice", args: []string{"diff", "-", "-"}, exit: ExitUsage}, stderr: "only once"},
+		{cliCase: cliCase{name: "against missing", args: []string{"check", "--against", filepath.Join(dir, "nope.yaml"), "testdata/examples/clean.yaml"}, exit: ExitUsage}},
 		{cliCase: cliCase{name: "bad output sink", args: []string{"check", "--output", "json", "x"}, exit: ExitUsage}, stderr: "FORMAT=FILE"},
 	}
 	for _, c := range cases {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package updategen_test
+
+const raceEnabled = false

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPodFieldImmutable(t *testing.T) { testUpdateRule(t, podFieldImmutable) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPodImageChange(t *testing.T) { testUpdateRule(t, podImageChange) }

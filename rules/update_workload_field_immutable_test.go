@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestWorkloadFieldImmutable(t *testing.T) { testUpdateRule(t, workloadFieldImmutable) }

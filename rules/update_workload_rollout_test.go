@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestWorkloadRollout(t *testing.T) { testUpdateRule(t, workloadRollout) }
