@@ -418,7 +418,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	}
 	out.summary.Objects++
 	meta, podMeta, spec := kind.Parts(dec.Object)
-	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object}
+	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: it.Node}
 	if it.Path != "" {
 		obj.Root = rootPath(it.Path)
 	}
