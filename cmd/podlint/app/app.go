@@ -82,6 +82,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newCheckCommand(s), newRulesCommand(s), newVersionCommand(s))
+	root.AddCommand(newCheckCommand(s), newRulesCommand(s), newPolicyCommand(s), newVersionCommand(s))
 	return root
 }
