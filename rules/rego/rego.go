@@ -43,9 +43,12 @@ import (
 	"github.com/podlint/podlint/lint"
 )
 
-// DefaultTimeout bounds one policy's evaluation on one object. A policy that
-// needs longer on a single Kubernetes object loops without bound.
-const DefaultTimeout = time.Second
+// DefaultTimeout bounds one policy's evaluation on one object. A policy needs
+// microseconds to milliseconds per object; one that runs for seconds loops
+// without bound. The limit is wall-clock time, so it is generous enough not to
+// fire on a loaded CI machine (or under the race detector), which would make
+// findings depend on load.
+const DefaultTimeout = 5 * time.Second
 
 // LibraryFile is the name podlint's Rego library carries in locations.
 const LibraryFile = "podlint:lib/podlint_lib.rego"

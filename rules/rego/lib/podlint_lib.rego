@@ -22,9 +22,23 @@ _spec_paths := {
 # ["spec", "template", "spec"] for a workload, five keys for a CronJob.
 pod_spec_path := _spec_paths[input.kind]
 
-# pod_spec is the object's pod spec; undefined when it has none.
+# pod_spec is the object's pod spec; undefined when it has none. Plain references
+# (rather than object.get with pod_spec_path) keep it cheap: every policy uses it.
 pod_spec := s if {
-	s := object.get(input, pod_spec_path, null)
+	input.kind == "Pod"
+	s := input.spec
+	is_object(s)
+}
+
+pod_spec := s if {
+	_spec_paths[input.kind] == ["spec", "template", "spec"]
+	s := input.spec.template.spec
+	is_object(s)
+}
+
+pod_spec := s if {
+	input.kind == "CronJob"
+	s := input.spec.jobTemplate.spec.template.spec
 	is_object(s)
 }
 
@@ -44,17 +58,17 @@ pod_metadata := m if {
 #   container: the container as written;
 #   path: its path, e.g. ["spec", "template", "spec", "initContainers", 0].
 containers contains _container("app", pod_spec_path, "containers", i, c) if {
-	some i, c in object.get(pod_spec, "containers", [])
+	some i, c in pod_spec.containers
 	is_object(c)
 }
 
 containers contains _container(_init_kind(c), pod_spec_path, "initContainers", i, c) if {
-	some i, c in object.get(pod_spec, "initContainers", [])
+	some i, c in pod_spec.initContainers
 	is_object(c)
 }
 
 containers contains _container("ephemeral", pod_spec_path, "ephemeralContainers", i, c) if {
-	some i, c in object.get(pod_spec, "ephemeralContainers", [])
+	some i, c in pod_spec.ephemeralContainers
 	is_object(c)
 }
 
