@@ -9,7 +9,7 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzLocate \
 	./rules:FuzzRules
 
-.PHONY: build test vet unit fuzz bench golden clean
+.PHONY: build test vet unit fuzz bench bench-policy golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -33,6 +33,10 @@ fuzz:
 
 bench:
 	bash scripts/bench.sh
+
+# Rego policies against conftest on one core (builds conftest from .ci/tools/conftest).
+bench-policy:
+	bash scripts/bench-policy.sh
 
 # Regenerate golden files and rules/README.md; read `git diff` before committing.
 golden:
