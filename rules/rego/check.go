@@ -35,12 +35,50 @@ func inputOf(obj *lint.Object) parsedInput {
 	}).(parsedInput)
 }
 
+// allKey memoizes the set's combined evaluation on an object.
+type allKey struct{ set *Set }
+
+// allResults are every query's value from one combined evaluation; ok is false
+// when it failed or was undefined, and each policy then evaluates on its own, so
+// that an error is reported by the policy that caused it.
+type allResults struct {
+	values []any
+	ok     bool
+}
+
+func (s *Set) evalAll(in ast.Value) allResults {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	rs, err := s.all.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil || len(rs) != 1 {
+		return allResults{}
+	}
+	out := allResults{values: make([]any, len(s.queries)), ok: true}
+	for i := range s.queries {
+		v, ok := rs[0].Bindings["q"+strconv.Itoa(i)]
+		if !ok {
+			return allResults{}
+		}
+		out.values[i] = v
+	}
+	return out
+}
+
 // check is the Check of a policy's rule: it evaluates deny and warn on the object.
 func (p *Policy) check(pass *lint.Pass) {
 	in := inputOf(pass.Object)
 	if in.err != nil {
 		p.fail(pass, p.queries[0].loc, "cannot give the object to the policy: %v", in.err)
 		return
+	}
+	if p.set != nil && len(p.set.queries) > 0 {
+		all := pass.Object.Memo(allKey{p.set}, func() any { return p.set.evalAll(in.value) }).(allResults)
+		if all.ok {
+			for _, q := range p.queries {
+				p.report(pass, q, all.values[q.index])
+			}
+			return
+		}
 	}
 	for _, q := range p.queries {
 		ctx, cancel := context.WithTimeout(context.Background(), p.timeout)

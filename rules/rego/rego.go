@@ -88,19 +88,28 @@ type Policy struct {
 
 	queries []*query
 	timeout time.Duration
+	set     *Set
 }
 
 // query is one of a policy's rules (deny or warn), prepared once.
 type query struct {
+	index    int    // the query's variable in the Set's combined query
 	name     string // deny or warn
 	severity lint.Severity
-	pq       rego.PreparedEvalQuery
+	pq       rego.PreparedEvalQuery // this query alone, for errors and undefined results
+	ref      ast.Ref
 	loc      *ast.Location
 }
 
 // Set is the policies loaded from some directories.
 type Set struct {
 	Policies []*Policy
+
+	// all evaluates every policy's queries in one evaluation, so that what they
+	// share (data.podlint.lib's containers, the input) is computed once per object.
+	all     rego.PreparedEvalQuery
+	queries []*query
+	timeout time.Duration
 }
 
 // Rules returns the policy-error rule and one rule per policy, in load order.
@@ -363,7 +372,33 @@ func Load(ctx context.Context, paths []string, opts Options) (*Set, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	if err := set.prepareAll(ctx, compiler, opts.Timeout); err != nil {
+		return nil, err
+	}
 	return set, nil
+}
+
+// prepareAll prepares the combined query q0 = data.a.deny; q1 = data.a.warn; ...
+func (s *Set) prepareAll(ctx context.Context, c *ast.Compiler, timeout time.Duration) error {
+	s.timeout = timeout
+	body := ast.NewBody()
+	for _, p := range s.Policies {
+		p.set = s
+		for _, q := range p.queries {
+			q.index = len(s.queries)
+			s.queries = append(s.queries, q)
+			body.Append(ast.Equality.Expr(ast.VarTerm(fmt.Sprintf("q%d", q.index)), ast.NewTerm(q.ref)))
+		}
+	}
+	if len(s.queries) == 0 {
+		return nil
+	}
+	pq, err := rego.New(rego.ParsedQuery(body), rego.Compiler(c)).PrepareForEval(ctx)
+	if err != nil {
+		return Errors{{Message: fmt.Sprintf("preparing the policies' combined query: %v", err)}}
+	}
+	s.all = pq
+	return nil
 }
 
 // pkgModules are the compiled modules of one package, in file order.
@@ -443,12 +478,12 @@ func newPolicy(ctx context.Context, pkg *pkgModules, c *ast.Compiler, opts Optio
 		if name == "warn" && sev > lint.SeverityWarning {
 			sev = lint.SeverityWarning
 		}
-		q := pkg.path.Append(ast.StringTerm(name)).String()
-		pq, err := rego.New(rego.Query(q), rego.Compiler(c)).PrepareForEval(ctx)
+		ref := pkg.path.Append(ast.StringTerm(name))
+		pq, err := rego.New(rego.ParsedQuery(ast.NewBody(ast.NewExpr(ast.NewTerm(ref)))), rego.Compiler(c)).PrepareForEval(ctx)
 		if err != nil {
-			return nil, Errors{errAt(loc, "preparing %s: %v", q, err)}
+			return nil, Errors{errAt(loc, "preparing %s: %v", ref, err)}
 		}
-		p.queries = append(p.queries, &query{name: name, severity: sev, pq: pq, loc: loc})
+		p.queries = append(p.queries, &query{name: name, severity: sev, pq: pq, ref: ref, loc: loc})
 	}
 	p.Rule.Check = p.check
 	return p, nil

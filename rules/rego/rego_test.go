@@ -399,3 +399,18 @@ func TestRunTests(t *testing.T) {
 		t.Errorf("results %q, want %q", got, want)
 	}
 }
+
+// TestUndefinedRuleFallsBack: all policies are evaluated in one query; a deny
+// that is a complete rule and undefined on an object makes that query undefined,
+// and each policy then runs on its own, so the others still report.
+func TestUndefinedRuleFallsBack(t *testing.T) {
+	dir := writePolicies(t, map[string]string{
+		"undef.rego": "package undef\n\ndeny := {\"only deployments\"} if input.kind == \"Deployment\"\n",
+		"fine.rego":  "package fine\n\ndeny contains {\"msg\": \"still checked\", \"path\": [\"metadata\", \"name\"]} if true\n",
+	})
+	got := lines(check(t, load(t, rego.Options{}, dir), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: x}]}\n", 1))
+	want := []string{"-:3:12 error metadata.name (fine): still checked"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
+	}
+}
