@@ -369,6 +369,10 @@ func Load(ctx context.Context, paths []string, opts Options) (*Set, error) {
 		seen[p.Rule.ID] = p
 		set.Policies = append(set.Policies, p)
 	}
+	if len(errs) == 0 && len(set.Policies) == 0 {
+		// Most likely conftest's violation rules, or a typo; silence would read as "clean".
+		errs = append(errs, &Error{File: strings.Join(paths, ", "), Message: "no package defines deny or warn rules, so there is no policy to run"})
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}

@@ -266,6 +266,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "built-in id", files: map[string]string{"a.rego": "package restart_policy\n\ndeny contains \"x\"\n"}, opts: rego.Options{Reserved: []string{"restart-policy"}}, want: "a.rego:1:1: rule ID \"restart-policy\" is a built-in rule's"},
 		{name: "duplicate id", files: map[string]string{"a.rego": "package x.dup\n\ndeny contains \"x\"\n", "b.rego": "package y.dup\n\ndeny contains \"x\"\n"}, want: "b.rego:1:1: rule ID \"dup\" is also data.x.dup's"},
 		{name: "reserved package", files: map[string]string{"a.rego": "package podlint.lib\n\nx := 1\n"}, want: "a.rego:1:1: package data.podlint.lib"},
+		{name: "no deny or warn", files: map[string]string{"a.rego": "package a\n\nviolation contains \"x\"\n"}, want: "no package defines deny or warn rules"},
 		{name: "empty dir", files: map[string]string{"a_test.rego": "package a\n"}, want: "no .rego policy files"},
 	}
 	for _, c := range cases {
