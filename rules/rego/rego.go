@@ -144,6 +144,7 @@ type Error struct {
 	Message      string
 }
 
+// Error renders the error as file:line:col: message, the shape editors parse.
 func (e *Error) Error() string {
 	switch {
 	case e.Line == 0:
@@ -157,6 +158,7 @@ func (e *Error) Error() string {
 // Errors are every problem found while loading policies.
 type Errors []*Error
 
+// Error renders one error a line.
 func (es Errors) Error() string {
 	var b strings.Builder
 	for i, e := range es {
