@@ -32,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -203,7 +204,7 @@ func Files(paths []string, tests bool) ([]string, error) {
 			continue
 		}
 		if !info.IsDir() {
-			out = append(out, p)
+			out = append(out, filepath.Clean(p))
 			continue
 		}
 		n := len(out)
@@ -234,7 +235,8 @@ func Files(paths []string, tests bool) ([]string, error) {
 		return nil, errs
 	}
 	sort.Strings(out)
-	return out, nil
+	// A directory given twice, or a file inside a directory given too, loads once.
+	return slices.Compact(out), nil
 }
 
 func describe(err error) string {

@@ -88,6 +88,13 @@ func TestLoadExamplesMetadata(t *testing.T) {
 	}
 }
 
+func TestLoadSameFilesTwice(t *testing.T) {
+	set := load(t, rego.Options{}, examples, examples+"/", "./"+examples+"/no_latest_tag.rego")
+	if len(set.Policies) != 5 {
+		t.Errorf("got %d policies, want 5", len(set.Policies))
+	}
+}
+
 func TestDefaultMetadata(t *testing.T) {
 	dir := writePolicies(t, map[string]string{"p.rego": `package org.team_labels
 
