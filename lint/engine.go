@@ -423,6 +423,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		obj.Root = rootPath(it.Path)
 	}
 	obj.PodSpecPath = obj.Path(kind.SpecPath[0], kind.SpecPath[1:]...)
+	obj.Position = at(it.Path)
 	if spec == nil {
 		return
 	}

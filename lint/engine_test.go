@@ -252,6 +252,9 @@ func TestObjectInputAndReportFinding(t *testing.T) {
 				p.Object.Memo(memoKey{}, func() any { memoCalls++; return nil })
 			}
 			kind, _ := in["kind"].(string)
+			if pos := p.Object.Position; pos.File != "-" || (pos.Line != 3 && pos.Line != 23) {
+				t.Errorf("%s: object position %+v", kind, pos)
+			}
 			p.ReportFinding(lint.Finding{Severity: lint.SeverityWarning, Field: p.Object.Path("metadata", "name").String(), Message: "kind " + kind})
 			p.ReportFinding(lint.Finding{Rule: "other-id", Message: "at the policy", Position: lint.Position{File: "policy.rego", Line: 7, Column: 3}})
 		},

@@ -45,6 +45,9 @@ type Object struct {
 	PodSpecPath *field.Path
 	// Typed is the decoded object (*corev1.Pod, *appsv1.Deployment, ...).
 	Typed any
+	// Position is where the object starts in its file; findings placed elsewhere
+	// (a Rego policy's own errors) name it so the object can be found.
+	Position Position
 
 	// node is the object's tree as written; Input converts it on first use.
 	node      *yaml.Node

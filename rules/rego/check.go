@@ -234,11 +234,19 @@ func describeValue(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// objectAt names where the object is, since the finding's position is the policy's.
+func objectAt(p lint.Position) string {
+	if p.File == "" {
+		return "" // the webhook has no file
+	}
+	return fmt.Sprintf(" at %s:%d:%d", p.File, p.Line, p.Column)
+}
+
 // fail reports a policy-error finding at the policy's own file and line.
 func (p *Policy) fail(pass *lint.Pass, loc *ast.Location, format string, args ...any) {
 	f := lint.Finding{
 		Rule: RulePolicyError.ID, Category: RulePolicyError.Category, Severity: RulePolicyError.Severity,
-		Message: fmt.Sprintf("policy %s (%s): ", p.Rule.ID, p.Package) + fmt.Sprintf(format, args...) + " (while checking " + pass.Object.Ref.String() + ")",
+		Message: fmt.Sprintf("policy %s (%s): ", p.Rule.ID, p.Package) + fmt.Sprintf(format, args...) + " (while checking " + pass.Object.Ref.String() + objectAt(pass.Object.Position) + ")",
 		Hint:    RulePolicyError.Remediation,
 	}
 	if loc != nil {
