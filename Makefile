@@ -11,7 +11,7 @@ FUZZ_TARGETS = \
 	./runner/image:FuzzUnpack \
 	./runner/image:FuzzLoad
 
-.PHONY: build install test vet portable unit fuzz bench golden clean
+.PHONY: build install test vet portable unit fuzz bench bench-policy golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -44,6 +44,10 @@ fuzz:
 
 bench:
 	bash scripts/bench.sh
+
+# Rego policies against conftest on one core (builds conftest from .ci/tools/conftest).
+bench-policy:
+	bash scripts/bench-policy.sh
 
 # Regenerate golden files and rules/README.md; read `git diff` before committing.
 golden:

@@ -233,3 +233,48 @@ func TestReleaseTable(t *testing.T) {
 		t.Errorf("want an error listing the supported releases, got %v", err)
 	}
 }
+
+// TestObjectInputAndReportFinding checks what rules outside the engine (the Rego
+// adapter) rely on: Input is the item as written, Memo computes once per object,
+// and ReportFinding keeps a finding's own severity and position.
+func TestObjectInputAndReportFinding(t *testing.T) {
+	memoCalls := 0
+	type memoKey struct{}
+	r := &lint.Rule{
+		ID: "test-input", Category: lint.CategoryPractice, Severity: lint.SeverityError, Title: "test", Remediation: "Default hint.",
+		Check: func(p *lint.Pass) {
+			in, err := p.Object.Input()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for i := 0; i < 2; i++ {
+				p.Object.Memo(memoKey{}, func() any { memoCalls++; return nil })
+			}
+			kind, _ := in["kind"].(string)
+			if pos := p.Object.Position; pos.File != "-" || (pos.Line != 3 && pos.Line != 23) {
+				t.Errorf("%s: object position %+v", kind, pos)
+			}
+			p.ReportFinding(lint.Finding{Severity: lint.SeverityWarning, Field: p.Object.Path("metadata", "name").String(), Message: "kind " + kind})
+			p.ReportFinding(lint.Finding{Rule: "other-id", Message: "at the policy", Position: lint.Position{File: "policy.rego", Line: 7, Column: 3}})
+		},
+	}
+	res := run(t, []*lint.Rule{r}, []string{"-"}, twoPods)
+	if memoCalls != 2 {
+		t.Errorf("Memo computed %d times for 2 objects", memoCalls)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, fmt.Sprintf("%s %s %s %s:%d:%d %s %q %s", f.Rule, f.Severity, f.Field, f.Position.File, f.Position.Line, f.Position.Column, f.Object.Name, f.Message, f.Hint))
+	}
+	want := []string{
+		`test-input warning metadata.name -:6:3 a "kind Pod" Default hint.`,
+		`other-id error  policy.rego:7:3 a "at the policy" Default hint.`,
+		// Within a document findings sort by line, whatever their file.
+		`other-id error  policy.rego:7:3 d "at the policy" Default hint.`,
+		`test-input warning items[0].metadata.name -:26:7 d "kind Deployment" Default hint.`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,9 +1,14 @@
 package lint
 
 import (
+	"sync"
+
+	yaml "go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/podlint/podlint/lint/manifest"
 )
 
 // Rule is one check with the metadata that documents it. Metadata is the single
@@ -48,6 +53,54 @@ type Object struct {
 	PodSpecPath *field.Path
 	// Typed is the decoded object (*corev1.Pod, *appsv1.Deployment, ...).
 	Typed any
+	// Position is where the object starts in its file; findings placed elsewhere
+	// (a Rego policy's own errors) name it so the object can be found.
+	Position Position
+
+	// node is the object's tree as written; Input converts it on first use.
+	node      *yaml.Node
+	inputOnce sync.Once
+	input     map[string]any
+	inputErr  error
+
+	memoMu sync.Mutex
+	memo   map[any]any
+}
+
+// Input returns the object exactly as written, as generic JSON values (see
+// manifest.Value): unknown fields included, nothing defaulted. It is built once
+// and shared by every rule, so callers must not modify it.
+func (o *Object) Input() (map[string]any, error) {
+	o.inputOnce.Do(func() {
+		if o.node == nil {
+			return
+		}
+		v, err := manifest.Value(o.node)
+		if err != nil {
+			o.inputErr = err
+			return
+		}
+		o.input, _ = v.(map[string]any)
+	})
+	return o.input, o.inputErr
+}
+
+// Memo returns the value compute returns for key, computing it at most once per
+// object. Rules share derived forms of the object through it (the Rego adapter
+// converts Input once for all policies); key should be an unexported type of the
+// caller's package so that packages cannot collide.
+func (o *Object) Memo(key any, compute func() any) any {
+	o.memoMu.Lock()
+	defer o.memoMu.Unlock()
+	if v, ok := o.memo[key]; ok {
+		return v
+	}
+	if o.memo == nil {
+		o.memo = make(map[any]any)
+	}
+	v := compute()
+	o.memo[key] = v
+	return v
 }
 
 // IsPod reports whether the object is a bare Pod rather than a workload with a template.
@@ -95,4 +148,25 @@ func (p *Pass) Report(path *field.Path, typ field.ErrorType, bad any, message, h
 		Hint:     hint,
 		Object:   p.Object.Ref,
 	})
+}
+
+// ReportFinding records f as given, filling in what it leaves empty (rule ID,
+// category, severity, hint) from the pass's rule. It serves rules whose findings
+// differ in severity or carry metadata of their own, such as a Rego policy's deny
+// and warn; a finding with a Position keeps it (a policy's own file and line).
+func (p *Pass) ReportFinding(f Finding) {
+	if f.Rule == "" {
+		f.Rule = p.rule.ID
+	}
+	if f.Category == "" {
+		f.Category = p.rule.Category
+	}
+	if f.Severity == 0 {
+		f.Severity = p.rule.Severity
+	}
+	if f.Hint == "" {
+		f.Hint = p.rule.Remediation
+	}
+	f.Object = p.Object.Ref
+	p.report(f)
 }

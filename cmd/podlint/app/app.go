@@ -89,6 +89,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newCheckCommand(s), newDiffCommand(s), newRulesCommand(s), newVersionCommand(s), newConfigCommand(s), newImageCommand(s))
+	root.AddCommand(newCheckCommand(s), newDiffCommand(s), newRulesCommand(s), newPolicyCommand(s), newVersionCommand(s), newConfigCommand(s), newImageCommand(s))
 	return root
 }

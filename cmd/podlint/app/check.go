@@ -22,6 +22,7 @@ type checkFlags struct {
 	quiet      bool
 	color      string
 	showSource bool
+	policies   []string
 	// against is the old manifests' path: check then also judges updates (see diff.go).
 	against string
 }
@@ -62,6 +63,7 @@ func (f *checkFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print findings only, without the summary line")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.BoolVar(&f.showSource, "show-source", false, "print the offending source line with a caret under the column (default: on for a terminal)")
+	fl.StringArrayVar(&f.policies, "policy", nil, "directory or file of Rego policies to run as well (repeatable; _test.rego files are left out; adds to the configuration's policies)")
 }
 
 type sink struct {
@@ -115,8 +117,16 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		return exitWith(ExitUsage, errors.New("- (stdin) may be given only once"))
 	}
 
-	disabled, severity := cfg.EngineOptions(rules.All())
-	engine := lint.NewEngine(rules.All(), lint.Options{Release: rel, Disabled: disabled, Severity: severity})
+	all := rules.All()
+	if dirs := append(cfg.PolicyDirs(), f.policies...); len(dirs) > 0 {
+		set, err := loadPolicies(cmd.Context(), dirs, rel)
+		if err != nil {
+			return err
+		}
+		all = append(all, set.Rules()...)
+	}
+	disabled, severity := cfg.EngineOptions(all)
+	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity})
 	var sources []lint.Source
 	for _, src := range lint.Sources(paths, s.In) {
 		if !cfg.Excluded(src.Name) {

@@ -73,6 +73,14 @@ func TestGolden(t *testing.T) {
 		{name: "diff-same", args: []string{"diff", "testdata/examples/clean.yaml", "testdata/examples/clean.yaml"}, exit: 0},
 		{name: "rules", args: []string{"rules"}, exit: 0},
 		{name: "rules-explain", args: []string{"rules", "explain", "restart-policy"}, exit: 0},
+		{name: "policy-text", args: []string{"check", "--policy", "examples/policies", "--policy", "testdata/policy/team", "testdata/policy/manifests.yaml"}, exit: 1},
+		{name: "policy-json", args: []string{"check", "--format", "json", "--policy", "examples/policies", "--policy", "testdata/policy/team", "testdata/policy/manifests.yaml"}, exit: 1},
+		{name: "policy-load-error", args: []string{"check", "--policy", "testdata/policy/broken", "testdata/policy/manifests.yaml"}, exit: 2},
+		{name: "policy-eval-error", args: []string{"check", "--policy", "testdata/policy/failing", "testdata/policy/manifests.yaml"}, exit: 2},
+		{name: "policy-test-fail", args: []string{"policy", "test", "testdata/policy/failing"}, exit: 1},
+		{name: "policy-test", args: []string{"policy", "test", "examples/policies", "testdata/policy/team"}, exit: 0},
+		{name: "rules-policy", args: []string{"rules", "--policy", "examples/policies"}, exit: 0},
+		{name: "rules-explain-policy", args: []string{"rules", "explain", "--policy", "examples/policies", "no-latest-tag"}, exit: 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -10,20 +10,38 @@ import (
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/manifest"
 	"github.com/podlint/podlint/rules"
+	"github.com/podlint/podlint/rules/rego"
 )
 
 func newRulesCommand(s Streams) *cobra.Command {
 	var format string
+	var policies []string
+	// withPolicies returns the built-in rules, then those of --policy.
+	withPolicies := func(cmd *cobra.Command) ([]*lint.Rule, *rego.Set, error) {
+		all := rules.All()
+		if len(policies) == 0 {
+			return all, nil, nil
+		}
+		set, err := loadPolicies(cmd.Context(), policies, lint.Release{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return append(all, set.Rules()...), set, nil
+	}
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List every rule (ID, category, severity, title)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			all, _, err := withPolicies(cmd)
+			if err != nil {
+				return err
+			}
 			switch format {
 			case "text":
 				tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tTITLE")
-				for _, r := range rules.All() {
+				for _, r := range all {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Category, r.Severity, r.Title)
 				}
 				return tw.Flush()
@@ -38,7 +56,7 @@ func newRulesCommand(s Streams) *cobra.Command {
 					Fields      []string      `json:"fields"`
 				}
 				var out []jsonRule
-				for _, r := range rules.All() {
+				for _, r := range all {
 					out = append(out, jsonRule{r.ID, r.Category, r.Severity, r.Title, r.Doc, r.Remediation, r.Fields})
 				}
 				enc := json.NewEncoder(s.Out)
@@ -49,15 +67,25 @@ func newRulesCommand(s Streams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	cmd.PersistentFlags().StringArrayVar(&policies, "policy", nil, "also list the Rego policies in this directory or file (repeatable)")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "explain RULE-ID",
 		Short: "Print a rule's documentation",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r := rules.Lookup(args[0])
+			all, set, err := withPolicies(cmd)
+			if err != nil {
+				return err
+			}
+			var r *lint.Rule
+			for _, c := range all {
+				if c.ID == args[0] {
+					r = c
+				}
+			}
 			if r == nil {
 				var ids []string
-				for _, r := range rules.All() {
+				for _, r := range all {
 					ids = append(ids, r.ID)
 				}
 				msg := fmt.Sprintf("no rule %q", args[0])
@@ -67,6 +95,9 @@ func newRulesCommand(s Streams) *cobra.Command {
 				return exitWith(ExitUsage, fmt.Errorf("%s (podlint rules lists them all)", msg))
 			}
 			fmt.Fprint(s.Out, rules.Explain(r))
+			if p := set.Lookup(r.ID); p != nil {
+				fmt.Fprintf(s.Out, "\nPolicy: %s (%s:%d)\n", p.Package, p.File, p.Line)
+			}
 			return nil
 		},
 	})

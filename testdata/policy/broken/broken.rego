@@ -1,0 +1,8 @@
+# METADATA
+# custom:
+#   severity: fatal
+package org.broken
+
+deny contains {"msg": msg} if {
+	msg := concat(", ", 42)
+}
