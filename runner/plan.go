@@ -1,0 +1,128 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// ErrRefused wraps the reasons a Pod cannot run in the rootless sandbox.
+var ErrRefused = errors.New("refused")
+
+// Refusals lists what the sandbox will not run, with the field responsible:
+// host namespaces, privileged containers and hostPath volumes would give the
+// Pod the host, which a rootless local sandbox never does.
+func Refusals(pod *v1.Pod) field.ErrorList {
+	var errs field.ErrorList
+	spec := field.NewPath("spec")
+	if pod.Spec.HostNetwork {
+		errs = append(errs, field.Forbidden(spec.Child("hostNetwork"), "podlint run gives Pods a private network namespace only"))
+	}
+	if pod.Spec.HostPID {
+		errs = append(errs, field.Forbidden(spec.Child("hostPID"), "podlint run never shares the host's process namespace"))
+	}
+	if pod.Spec.HostIPC {
+		errs = append(errs, field.Forbidden(spec.Child("hostIPC"), "podlint run never shares the host's IPC namespace"))
+	}
+	for i, v := range pod.Spec.Volumes {
+		p := spec.Child("volumes").Index(i)
+		switch {
+		case v.HostPath != nil:
+			errs = append(errs, field.Forbidden(p.Child("hostPath"), "podlint run does not mount host directories"))
+		case v.EmptyDir == nil && !noSource(v):
+			errs = append(errs, field.NotSupported(p, v.Name, []string{"emptyDir"}))
+		}
+	}
+	check := func(p *field.Path, c *v1.Container) {
+		if sc := c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
+			errs = append(errs, field.Forbidden(p.Child("securityContext", "privileged"), "podlint run containers are never privileged"))
+		}
+	}
+	for i := range pod.Spec.InitContainers {
+		check(spec.Child("initContainers").Index(i), &pod.Spec.InitContainers[i])
+	}
+	for i := range pod.Spec.Containers {
+		check(spec.Child("containers").Index(i), &pod.Spec.Containers[i])
+	}
+	return errs
+}
+
+// noSource reports a volume without a source, which the API server defaults to
+// an emptyDir.
+func noSource(v v1.Volume) bool {
+	return v.VolumeSource == (v1.VolumeSource{})
+}
+
+// sharePID reports whether the Pod's containers share one process namespace.
+func sharePID(pod *v1.Pod) bool {
+	return pod.Spec.ShareProcessNamespace != nil && *pod.Spec.ShareProcessNamespace
+}
+
+// isSidecar reports whether an init container is a sidecar (restartPolicy Always).
+func isSidecar(c *v1.Container) bool {
+	return c.RestartPolicy != nil && *c.RestartPolicy == v1.ContainerRestartPolicyAlways
+}
+
+// containerEnv is the environment a container starts with: the image's PATH,
+// the kubelet's HOSTNAME and the container's literal env values in order.
+// valueFrom sources are not resolved (there is no API server).
+func containerEnv(pod *v1.Pod, c *v1.Container) []string {
+	env := []string{
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOSTNAME=" + pod.Name,
+		"HOME=/root",
+	}
+	seen := map[string]string{}
+	for _, e := range c.Env {
+		v := expand(e.Value, seen)
+		seen[e.Name] = v
+		env = append(env, e.Name+"="+v)
+	}
+	return env
+}
+
+var varRef = regexp.MustCompile(`\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
+
+// expand replaces $(VAR) references with values from env, as the kubelet does
+// for command, args and env: $$ escapes, unknown references stay as written.
+func expand(s string, env map[string]string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	return varRef.ReplaceAllStringFunc(s, func(m string) string {
+		if m == "$$" {
+			return "$"
+		}
+		if v, ok := env[m[2:len(m)-1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+func expandArgs(args, env []string) []string {
+	m := map[string]string{}
+	for _, kv := range env {
+		if i := strings.IndexByte(kv, '='); i > 0 {
+			m[kv[:i]] = kv[i+1:]
+		}
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = expand(a, m)
+	}
+	return out
+}
+
+// refusalError formats a refusal list as one error.
+func refusalError(errs field.ErrorList) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return fmt.Errorf("%w: %s", ErrRefused, strings.Join(msgs, "; "))
+}
