@@ -71,10 +71,16 @@ const backOffScale = 0.02
 // nothing of it is left.
 func run(t *testing.T, manifest string) *Pod {
 	t.Helper()
+	return runScaled(t, manifest, backOffScale)
+}
+
+// runScaled is run with another back-off scale.
+func runScaled(t *testing.T, manifest string, scale float64) *Pod {
+	t.Helper()
 	canRun(t)
 	pod := decodePod(t, manifest)
 	state := t.TempDir()
-	p, err := Start(pod, Options{Images: testImages(t), StateDir: state, BackOffScale: backOffScale})
+	p, err := Start(pod, Options{Images: testImages(t), StateDir: state, BackOffScale: scale})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

@@ -52,6 +52,7 @@ type Pod struct {
 	history   []Snapshot
 	events    []Event
 	deletedAt *time.Time
+	finalLogs map[string]string // kept when the sandbox is removed
 	changed   chan struct{}
 }
 
@@ -173,6 +174,16 @@ func (p *Pod) DeletionRequestedAt() *time.Time {
 
 // Logs returns each container's output so far, all its runs concatenated.
 func (p *Pod) Logs() map[string]string {
+	p.mu.Lock()
+	final := p.finalLogs
+	p.mu.Unlock()
+	if final != nil {
+		return final
+	}
+	return p.readLogs()
+}
+
+func (p *Pod) readLogs() map[string]string {
 	out := map[string]string{}
 	for _, c := range p.ctrs {
 		if b, err := os.ReadFile(p.sb.logPath(c.spec.Name)); err == nil {
@@ -269,6 +280,10 @@ func (p *Pod) worker() {
 					c.probes.stop()
 				}
 			}
+			logs := p.readLogs()
+			p.mu.Lock()
+			p.finalLogs = logs
+			p.mu.Unlock()
 			p.sb.teardown()
 			return
 		}
