@@ -721,9 +721,15 @@ func (p *Pod) buildStatus() *v1.PodStatus {
 	st := &v1.PodStatus{}
 	for _, c := range p.ctrs {
 		started := c.started && c.state.Running != nil
+		ready := c.ready && c.state.Running != nil
+		if c.init && !c.sidecar {
+			// The prober manager marks a regular init container ready once it
+			// has completed, never while it runs.
+			ready = c.state.Terminated != nil && c.state.Terminated.ExitCode == 0
+		}
 		cs := v1.ContainerStatus{
 			Name: c.spec.Name, State: c.state, LastTerminationState: c.last,
-			Ready: c.ready && c.state.Running != nil, RestartCount: c.restarts,
+			Ready: ready, RestartCount: c.restarts,
 			Image: c.spec.Image, ImageID: "", Started: &started,
 		}
 		if c.in != nil {

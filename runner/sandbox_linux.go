@@ -361,7 +361,23 @@ func (s *sandbox) startContainer(c *v1.Container) (*instance, error) {
 	pid, _ := p.Pid()
 	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, done: make(chan struct{})}
 	go in.wait()
+	in.waitExec()
 	return in, nil
+}
+
+// waitExec waits until the container's process has left libcontainer's init
+// and executed the entrypoint: Run returns before that, and a stop signal
+// that arrives earlier hits the init instead of the container's process.
+func (in *instance) waitExec() {
+	initArgs := []byte(os.Args[0] + "\x00init\x00")
+	path := "/proc/" + strconv.Itoa(in.pid) + "/cmdline"
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(b, initArgs) || in.exited() {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (in *instance) wait() {

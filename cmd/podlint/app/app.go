@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/podlint/podlint/runner"
 )
 
 // Exit codes, shared by every verb.
@@ -46,6 +48,9 @@ func exitWith(code int, err error) error { return &exitError{code: code, err: er
 
 // Main runs podlint with the process's arguments and streams.
 func Main() int {
+	// podlint re-executes itself as the container init and the Pod's infra
+	// process; those never reach cobra.
+	runner.Reexec()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Args[1:])
@@ -82,6 +87,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newCheckCommand(s), newRulesCommand(s), newVersionCommand(s))
+	root.AddCommand(newCheckCommand(s), newRulesCommand(s), newVersionCommand(s), newRunCommand(s))
 	return root
 }
