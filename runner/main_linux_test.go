@@ -168,3 +168,18 @@ func firstTime(t *testing.T, p *Pod, what string, cond func(v1.PodStatus) bool) 
 	t.Fatalf("history never showed %s", what)
 	return time.Time{}
 }
+
+// waitEvent polls the Pod's events until one matches (events do not change
+// the status, so WaitFor would not notice them).
+func waitEvent(t *testing.T, p *Pod, timeout time.Duration, match func(Event) bool) Event {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, e := range p.Events() {
+			if match(e) {
+				return e
+			}
+		}
+	}
+	t.Fatalf("no matching event within %v", timeout)
+	return Event{}
+}
