@@ -290,6 +290,16 @@ func (p *Pod) worker() {
 	}
 }
 
+// anyRunning reports whether a container process is still running.
+func (p *Pod) anyRunning() bool {
+	for _, c := range p.ctrs {
+		if c.in != nil && !c.in.exited() {
+			return true
+		}
+	}
+	return false
+}
+
 // allStopped reports whether no container process is left.
 func (p *Pod) allStopped() bool {
 	for _, c := range p.ctrs {
@@ -756,6 +766,14 @@ func (p *Pod) publish(sandboxReady bool) {
 	st.Phase = Phase(&p.spec.Spec, st, terminal)
 	if p.deadline {
 		st.Phase, st.Reason, st.Message = v1.PodFailed, p.reason, p.msg
+	}
+	if (st.Phase == v1.PodSucceeded || st.Phase == v1.PodFailed) && p.anyRunning() {
+		// Since 1.27 the kubelet reports a terminal phase only once every
+		// container, sidecars included, has stopped.
+		st.Phase = p.status.Phase
+		if st.Phase == "" || st.Phase == v1.PodSucceeded || st.Phase == v1.PodFailed {
+			st.Phase = v1.PodRunning
+		}
 	}
 	if p.sb != nil {
 		st.HostIP = "127.0.0.1"
