@@ -438,6 +438,9 @@ func (in *instance) destroy() {
 // execIn runs args in the namespaces of c (an exec probe or hook) and returns
 // its exit code and combined output; it is killed when timeout passes.
 func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout time.Duration) (int, string, error) {
+	if env == nil {
+		env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	}
 	var out bytes.Buffer
 	w := &lockedWriter{w: &limitedWriter{w: &out, n: 10 << 10}}
 	p := &libcontainer.Process{Args: args, Env: env, Cwd: "/", Stdout: w, Stderr: w}
