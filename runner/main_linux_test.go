@@ -78,6 +78,8 @@ func run(t *testing.T, manifest string) *Pod {
 func runScaled(t *testing.T, manifest string, scale float64) *Pod {
 	t.Helper()
 	canRun(t)
+	// Pods mostly wait on sleeps and probe periods: run them side by side.
+	t.Parallel()
 	pod := decodePod(t, manifest)
 	state := t.TempDir()
 	p, err := Start(pod, Options{Images: testImages(t), StateDir: state, BackOffScale: scale})

@@ -28,7 +28,7 @@ if [ "${1:-}" = "--exec-as-user" ]; then
 fi
 
 if [ "$(id -u)" != 0 ]; then
-	exec go test "$@" ./runner/...
+	exec go test "$@" ./runner/... ./cmd/podlint/app
 fi
 
 need=""
@@ -47,4 +47,4 @@ mkdir -p "$SHARED/home" "$SHARED/tmp"
 chmod 755 "$SHARED"
 chown "$CI_USER" "$SHARED/home" "$SHARED/tmp"
 # The test binary runs in the package directory and reads testdata there.
-exec go test -exec "$(readlink -f "$0") --exec-as-user" "$@" ./runner/...
+exec go test -exec "$(readlink -f "$0") --exec-as-user" "$@" ./runner/... ./cmd/podlint/app
