@@ -7,7 +7,9 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzSplitter \
 	./lint/manifest:FuzzDecode \
 	./lint/manifest:FuzzLocate \
-	./rules:FuzzRules
+	./rules:FuzzRules \
+	./runner/image:FuzzUnpack \
+	./runner/image:FuzzLoad
 
 .PHONY: build test vet unit fuzz bench golden clean
 

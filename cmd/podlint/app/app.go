@@ -88,5 +88,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceUsage:  true,
 	}
 	root.AddCommand(newCheckCommand(s), newRulesCommand(s), newVersionCommand(s), newRunCommand(s))
+	root.AddCommand(newImageCommand(s))
 	return root
 }
