@@ -13,12 +13,44 @@ import (
 // ErrImageNotLoaded reports an image reference the Images source does not hold.
 var ErrImageNotLoaded = errors.New("image not loaded")
 
-// Images resolves an image reference to an unpacked root filesystem that the
-// runner copies for every container start. It is the seam where the image
-// store (runner/image) plugs in.
+// Images resolves an image reference to an unpacked root filesystem, which
+// the runner copies for every container start, and the image's configuration.
+// StoreImages adapts the image store (runner/image); BusyboxImages serves the
+// host's static busybox.
 type Images interface {
-	// Rootfs returns the directory of the unpacked image; callers never write to it.
-	Rootfs(ref string) (string, error)
+	// Resolve returns the directory of the unpacked image (callers never
+	// write to it) and its configuration, or an error wrapping
+	// ErrImageNotLoaded.
+	Resolve(ref string) (string, ImageConfig, error)
+}
+
+// ImageConfig is what the runner takes from an image's configuration.
+type ImageConfig struct {
+	Entrypoint []string
+	Cmd        []string
+	Env        []string
+	WorkingDir string
+	// StopSignal is the image's STOPSIGNAL (e.g. "SIGQUIT"); empty means SIGTERM.
+	StopSignal string
+}
+
+// ChainImages tries each source in order.
+type ChainImages []Images
+
+// Resolve returns the first source's answer that is not ErrImageNotLoaded.
+func (c ChainImages) Resolve(ref string) (string, ImageConfig, error) {
+	err := fmt.Errorf("%w: %q", ErrImageNotLoaded, ref)
+	for _, src := range c {
+		root, cfg, e := src.Resolve(ref)
+		if e == nil {
+			return root, cfg, nil
+		}
+		if !errors.Is(e, ErrImageNotLoaded) {
+			return "", ImageConfig{}, e
+		}
+		err = e
+	}
+	return "", ImageConfig{}, err
 }
 
 // BusyboxImages serves every reference whose repository is "busybox" (any tag
@@ -35,14 +67,19 @@ type BusyboxImages struct {
 	err  error
 }
 
-// Rootfs returns the busybox root filesystem for busybox references.
-func (b *BusyboxImages) Rootfs(ref string) (string, error) {
+// Resolve returns the busybox root filesystem for busybox references, with
+// the busybox image's configuration (CMD ["sh"]).
+func (b *BusyboxImages) Resolve(ref string) (string, ImageConfig, error) {
 	if !isBusybox(ref) {
-		return "", fmt.Errorf("%w: %q (only busybox images are available without the image store)", ErrImageNotLoaded, ref)
+		return "", ImageConfig{}, fmt.Errorf("%w: %q (load it with podlint image load)", ErrImageNotLoaded, ref)
 	}
 	b.once.Do(func() { b.root, b.err = b.build() })
-	return b.root, b.err
+	cfg := ImageConfig{Cmd: []string{"sh"}, Env: []string{"PATH=" + defaultPath}}
+	return b.root, cfg, b.err
 }
+
+// defaultPath is the PATH of images that set none (the container runtimes' default).
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 func isBusybox(ref string) bool {
 	name := ref

@@ -67,22 +67,54 @@ func isSidecar(c *v1.Container) bool {
 	return c.RestartPolicy != nil && *c.RestartPolicy == v1.ContainerRestartPolicyAlways
 }
 
-// containerEnv is the environment a container starts with: the image's PATH,
-// the kubelet's HOSTNAME and the container's literal env values in order.
+// containerEnv is the environment a container starts with: the image's
+// variables (PATH defaulted), the kubelet's HOSTNAME, then the container's
+// literal env values in order, a later name replacing an earlier one.
 // valueFrom sources are not resolved (there is no API server).
-func containerEnv(pod *v1.Pod, c *v1.Container) []string {
-	env := []string{
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"HOSTNAME=" + pod.Name,
-		"HOME=/root",
+func containerEnv(pod *v1.Pod, c *v1.Container, image []string) []string {
+	var names []string
+	vals := map[string]string{}
+	set := func(k, v string) {
+		if _, ok := vals[k]; !ok {
+			names = append(names, k)
+		}
+		vals[k] = v
+	}
+	set("PATH", defaultPath)
+	for _, kv := range image {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			set(k, v)
+		}
+	}
+	set("HOSTNAME", pod.Name)
+	if _, ok := vals["HOME"]; !ok {
+		set("HOME", "/root")
 	}
 	seen := map[string]string{}
 	for _, e := range c.Env {
 		v := expand(e.Value, seen)
 		seen[e.Name] = v
-		env = append(env, e.Name+"="+v)
+		set(e.Name, v)
+	}
+	env := make([]string, len(names))
+	for i, k := range names {
+		env[i] = k + "=" + vals[k]
 	}
 	return env
+}
+
+// containerArgs combines the container's command and args with the image's
+// entrypoint and cmd as Kubernetes defines: command replaces the entrypoint
+// (and drops cmd), args replace cmd.
+func containerArgs(c *v1.Container, img ImageConfig) []string {
+	switch {
+	case len(c.Command) > 0:
+		return append(append([]string(nil), c.Command...), c.Args...)
+	case len(c.Args) > 0:
+		return append(append([]string(nil), img.Entrypoint...), c.Args...)
+	default:
+		return append(append([]string(nil), img.Entrypoint...), img.Cmd...)
+	}
 }
 
 var varRef = regexp.MustCompile(`\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)

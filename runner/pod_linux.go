@@ -99,7 +99,7 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 	}
 	for _, list := range [][]v1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
 		for i := range list {
-			if _, err := opts.Images.Rootfs(list[i].Image); err != nil {
+			if _, _, err := opts.Images.Resolve(list[i].Image); err != nil {
 				return nil, err
 			}
 		}
@@ -538,7 +538,7 @@ func (p *Pod) runHandler(c *ctr, in *instance, h *v1.LifecycleHandler, timeout t
 	}
 	switch {
 	case h.Exec != nil:
-		code, out, err := p.sb.execIn(in.c, h.Exec.Command, containerEnv(p.spec, c.spec), timeout)
+		code, out, err := p.sb.execIn(in.c, h.Exec.Command, in.env, timeout)
 		if err != nil {
 			return out, err
 		}
@@ -656,7 +656,7 @@ func (p *Pod) stopInstance(c *ctr, in *instance, grace time.Duration) {
 			grace = minimumGracePeriod
 		}
 	}
-	in.signal(unix.SIGTERM)
+	in.signal(in.stopSignal)
 	select {
 	case <-in.done:
 	case <-time.After(grace):

@@ -146,7 +146,7 @@ func (p *Pod) probeLoop(c *ctr, in *instance, ps *probeSet, kind probeKind, pr *
 func (p *Pod) probeOnce(c *ctr, in *instance, pr *v1.Probe, timeout time.Duration) (bool, string) {
 	switch {
 	case pr.Exec != nil:
-		code, out, err := p.sb.execIn(in.c, pr.Exec.Command, containerEnv(p.spec, c.spec), timeout)
+		code, out, err := p.sb.execIn(in.c, pr.Exec.Command, in.env, timeout)
 		if err != nil {
 			return false, err.Error()
 		}

@@ -244,7 +244,7 @@ func baseSpec(root string) *specs.Spec {
 	specconv.ToRootless(spec)
 	spec.Root = &specs.Root{Path: root}
 	spec.Process.Terminal = false
-	spec.Process.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	spec.Process.Env = []string{"PATH=" + defaultPath}
 	caps := append([]string(nil), defaultCapabilities...)
 	spec.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
 	spec.Linux.Resources = nil
@@ -276,7 +276,10 @@ type instance struct {
 	proc   *libcontainer.Process
 	pid    int
 	rootfs string
-	done   chan struct{} // closed when the process has exited
+	env    []string // the container's environment, for exec probes and hooks
+	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
+	stopSignal unix.Signal
+	done       chan struct{} // closed when the process has exited
 	exit   int           // exit code, 128+signal when killed
 	reason string        // "Completed", "Error"
 	at     time.Time     // when it exited
@@ -284,7 +287,7 @@ type instance struct {
 
 // startContainer creates a fresh root filesystem for c and starts it.
 func (s *sandbox) startContainer(c *v1.Container) (*instance, error) {
-	image, err := s.images.Rootfs(c.Image)
+	image, cfg, err := s.images.Resolve(c.Image)
 	if err != nil {
 		return nil, err
 	}
@@ -341,16 +344,22 @@ func (s *sandbox) startContainer(c *v1.Container) (*instance, error) {
 		return nil, err
 	}
 	defer logf.Close()
-	args := append(append([]string(nil), c.Command...), c.Args...)
+	args := containerArgs(c, cfg)
 	if len(args) == 0 {
-		args = []string{"sh"} // busybox's image CMD
+		_ = lc.Destroy()
+		_ = os.RemoveAll(root)
+		return nil, fmt.Errorf("no command specified: the container has no command and image %s no entrypoint or cmd", c.Image)
 	}
 	cwd := c.WorkingDir
 	if cwd == "" {
+		cwd = cfg.WorkingDir
+	}
+	if cwd == "" {
 		cwd = "/"
 	}
+	env := containerEnv(s.pod, c, cfg.Env)
 	p := &libcontainer.Process{
-		Args: expandArgs(args, containerEnv(s.pod, c)), Env: containerEnv(s.pod, c), Cwd: cwd, Init: true,
+		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
 		Stdout: logf, Stderr: logf,
 	}
 	if err := s.run(lc, p); err != nil {
@@ -359,7 +368,7 @@ func (s *sandbox) startContainer(c *v1.Container) (*instance, error) {
 		return nil, err
 	}
 	pid, _ := p.Pid()
-	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, done: make(chan struct{})}
+	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{})}
 	go in.wait()
 	in.waitExec()
 	return in, nil
@@ -413,6 +422,25 @@ func exitOf(st *os.ProcessState, err error) (int, string) {
 	return code, "Error"
 }
 
+// parseSignal reads a STOPSIGNAL value ("SIGQUIT", "QUIT" or "3"); anything
+// else means SIGTERM.
+func parseSignal(s string) unix.Signal {
+	if s == "" {
+		return unix.SIGTERM
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
+		return unix.Signal(n)
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig
+	}
+	return unix.SIGTERM
+}
+
 // exited reports whether the instance's process has exited.
 func (in *instance) exited() bool {
 	select {
@@ -439,7 +467,7 @@ func (in *instance) destroy() {
 // its exit code and combined output; it is killed when timeout passes.
 func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout time.Duration) (int, string, error) {
 	if env == nil {
-		env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+		env = []string{"PATH=" + defaultPath}
 	}
 	var out bytes.Buffer
 	w := &lockedWriter{w: &limitedWriter{w: &out, n: 10 << 10}}

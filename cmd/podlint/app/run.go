@@ -21,6 +21,7 @@ import (
 	"github.com/podlint/podlint/lint/report"
 	"github.com/podlint/podlint/rules"
 	"github.com/podlint/podlint/runner"
+	"github.com/podlint/podlint/runner/image"
 )
 
 // maxPodFile bounds the manifest podlint run reads.
@@ -112,9 +113,17 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	if err != nil {
 		return err
 	}
+	// The image store first; the host's static busybox serves busybox
+	// references the store does not hold, so that a fresh install can run
+	// busybox Pods without loading anything.
+	images := runner.ChainImages{}
+	if store, err := image.Open(image.Options{}); err == nil {
+		images = append(images, runner.StoreImages{Store: store})
+	}
+	images = append(images, &runner.BusyboxImages{Dir: filepath.Join(runner.DefaultStateDir(), "images")})
 	warned := false
 	opts := runner.Options{
-		Images:       &runner.BusyboxImages{Dir: filepath.Join(runner.DefaultStateDir(), "images")},
+		Images:       images,
 		BackOffScale: f.backOff,
 		Warn: func(msg string) {
 			if !warned {
