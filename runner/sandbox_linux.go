@@ -280,9 +280,9 @@ type instance struct {
 	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
 	stopSignal unix.Signal
 	done       chan struct{} // closed when the process has exited
-	exit   int           // exit code, 128+signal when killed
-	reason string        // "Completed", "Error"
-	at     time.Time     // when it exited
+	exit       int           // exit code, 128+signal when killed
+	reason     string        // "Completed", "Error"
+	at         time.Time     // when it exited
 }
 
 // startContainer creates a fresh root filesystem for c and starts it.
