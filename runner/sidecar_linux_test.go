@@ -120,3 +120,31 @@ spec:
 		t.Errorf("phase %s, want Succeeded (every container exited 0)", st.Phase)
 	}
 }
+
+func TestSidecarReadinessCountsForPodReady(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: sidecar-ready}
+spec:
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - name: proxy
+    image: busybox
+    restartPolicy: Always
+    command: [sh, -c, "sleep 2; touch /tmp/ready; sleep 100"]
+    readinessProbe:
+      exec: {command: [test, -f, /tmp/ready]}
+      periodSeconds: 1
+  containers:
+  - {name: app, image: busybox, command: [sleep, "100"]}
+`)
+	running := waitFor(t, p, "Running", 30*time.Second, phaseIs(v1.PodRunning))
+	if conditionTrue(running, v1.PodReady) {
+		t.Errorf("Ready while the sidecar is not: %s", describe(running))
+	}
+	if !conditionTrue(running, v1.PodInitialized) {
+		t.Errorf("a started sidecar (no startup probe) should not hold Initialized: %s", describe(running))
+	}
+	waitFor(t, p, "Ready", 30*time.Second, func(st v1.PodStatus) bool { return conditionTrue(st, v1.PodReady) })
+}
