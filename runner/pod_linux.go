@@ -81,9 +81,6 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 	if errs := Refusals(pod); len(errs) > 0 {
 		return nil, refusalError(errs)
 	}
-	if os.Geteuid() == 0 {
-		return nil, fmt.Errorf("%w: podlint run does not run Pods as root yet: run it as an unprivileged user (container root then maps to that user)", ErrRefused)
-	}
 	if opts.Images == nil {
 		return nil, errors.New("runner: no image source")
 	}
@@ -480,7 +477,7 @@ func (p *Pod) startContainer(c *ctr) bool {
 		c.last = c.state
 	}
 	p.event("Normal", "Pulled", c, fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
-	in, err := p.sb.startContainer(c.spec)
+	in, err := p.sb.startContainer(c.spec, p.kick)
 	if err != nil {
 		reason := "CreateContainerError"
 		if errors.Is(err, ErrImageNotLoaded) {

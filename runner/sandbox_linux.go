@@ -154,8 +154,22 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images) (_ *sandbox, err e
 	s := &sandbox{id: "p" + randomID(), pod: pod, images: images}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
-	for _, d := range []string{s.lcRoot, filepath.Join(s.dir, "rootfs"), filepath.Join(s.dir, "volumes"), filepath.Join(s.dir, "logs")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+	// As root, container root is another user: it must be able to reach its
+	// root filesystem and volumes (traverse only, no listing).
+	mode := os.FileMode(0o700)
+	if os.Geteuid() == 0 {
+		mode = 0o711
+		for _, d := range []string{stateRoot, podsDir(stateRoot)} {
+			if err := os.Chmod(d, 0o711); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, d := range []string{s.dir, s.lcRoot, filepath.Join(s.dir, "rootfs"), filepath.Join(s.dir, "volumes"), filepath.Join(s.dir, "logs")} {
+		if err := os.MkdirAll(d, mode); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(d, mode); err != nil {
 			return nil, err
 		}
 	}
@@ -173,7 +187,12 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images) (_ *sandbox, err e
 		}
 	}()
 	for _, vol := range pod.Spec.Volumes {
-		if err := os.MkdirAll(filepath.Join(s.dir, "volumes", vol.Name), 0o777); err != nil {
+		dir := filepath.Join(s.dir, "volumes", vol.Name)
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return nil, err
+		}
+		uid, gid := containerRootHostID()
+		if err := chownTree(dir, uid, gid); err != nil {
 			return nil, err
 		}
 	}
@@ -207,6 +226,9 @@ func (s *sandbox) startInfra() error {
 		return err
 	}
 	spec := baseSpec(root)
+	uid, gid := containerRootHostID()
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: uint32(uid), ContainerID: 0, Size: 1}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: uint32(gid), ContainerID: 0, Size: 1}}
 	spec.Hostname = s.pod.Name
 	spec.Process.Args = []string{pauseName}
 	spec.Root.Readonly = true
@@ -253,9 +275,11 @@ func baseSpec(root string) *specs.Spec {
 
 func (s *sandbox) create(id string, spec *specs.Spec) (*libcontainer.Container, error) {
 	cfg, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
-		CgroupName:      id,
-		Spec:            spec,
-		RootlessEUID:    true,
+		CgroupName:   id,
+		Spec:         spec,
+		RootlessEUID: os.Geteuid() != 0,
+		// No cgroups are used (none are delegated to unprivileged users
+		// here); as root this keeps the same behaviour.
 		RootlessCgroups: true,
 	})
 	if err != nil {
@@ -285,8 +309,9 @@ type instance struct {
 	at         time.Time     // when it exited
 }
 
-// startContainer creates a fresh root filesystem for c and starts it.
-func (s *sandbox) startContainer(c *v1.Container) (*instance, error) {
+// startContainer creates a fresh root filesystem for c and starts it;
+// onExit is called when its process has exited.
+func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, error) {
 	image, cfg, err := s.images.Resolve(c.Image)
 	if err != nil {
 		return nil, err
@@ -301,6 +326,11 @@ func (s *sandbox) startContainer(c *v1.Container) (*instance, error) {
 	}
 	if err := s.writeEtc(root); err != nil {
 		return nil, err
+	}
+	if uid, gid := containerRootHostID(); os.Geteuid() == 0 {
+		if err := chownTree(root, uid, gid); err != nil {
+			return nil, err
+		}
 	}
 	spec := baseSpec(root)
 	// Joining the user namespace by path: the mappings are read from the
@@ -369,7 +399,12 @@ func (s *sandbox) startContainer(c *v1.Container) (*instance, error) {
 	}
 	pid, _ := p.Pid()
 	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{})}
-	go in.wait()
+	go func() {
+		in.wait()
+		if onExit != nil {
+			onExit()
+		}
+	}()
 	in.waitExec()
 	return in, nil
 }

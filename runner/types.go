@@ -14,7 +14,7 @@ type Options struct {
 	// Images resolves container images to root filesystems.
 	Images Images
 	// StateDir holds Pod state directories; empty means
-	// $XDG_RUNTIME_DIR/podlint or $TMPDIR/podlint-UID.
+	// DefaultStateDir().
 	StateDir string
 	// BackOffScale multiplies the kubelet's crash-loop back-off times (10 s
 	// doubling to 5 min, reset after 10 min) so tests can observe them
@@ -41,6 +41,11 @@ type Snapshot struct {
 
 // DefaultStateDir is where Pod state lives when Options.StateDir is empty.
 func DefaultStateDir() string {
+	if os.Geteuid() == 0 {
+		// Container root is another user then and must traverse the path:
+		// /run is world-searchable, root's XDG_RUNTIME_DIR is not.
+		return "/run/podlint"
+	}
 	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
 		return filepath.Join(d, "podlint")
 	}
