@@ -273,7 +273,15 @@ func baseSpec(root string) *specs.Spec {
 	return spec
 }
 
+// specconvMu serializes spec conversion: it writes the host root ids into
+// specconv's package-level default device list, and the config it returns
+// points into that list, which libcontainer reads whenever it saves state:
+// each config gets its own copies while the lock is held.
+var specconvMu sync.Mutex
+
 func (s *sandbox) create(id string, spec *specs.Spec) (*libcontainer.Container, error) {
+	specconvMu.Lock()
+	defer specconvMu.Unlock()
 	cfg, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
 		CgroupName:   id,
 		Spec:         spec,
@@ -284,6 +292,10 @@ func (s *sandbox) create(id string, spec *specs.Spec) (*libcontainer.Container, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i, d := range cfg.Devices {
+		own := *d
+		cfg.Devices[i] = &own
 	}
 	return libcontainer.Create(s.lcRoot, id, cfg)
 }
