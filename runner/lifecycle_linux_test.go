@@ -289,3 +289,35 @@ spec:
 		t.Errorf("logs %q", got)
 	}
 }
+
+func TestContainerRestartPolicyOverridesPod(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: container-policy}
+spec:
+  restartPolicy: Never
+  volumes: [{name: w, emptyDir: {}}]
+  initContainers:
+  - name: retry-init
+    image: busybox
+    restartPolicy: OnFailure
+    command: [sh, -c, "echo x >> /w/init; test $(wc -l < /w/init) -ge 2"]
+    volumeMounts: [{name: w, mountPath: /w}]
+  containers:
+  - name: rules
+    image: busybox
+    restartPolicyRules:
+    - action: Restart
+      exitCodes: {operator: In, values: [42]}
+    command: [sh, -c, "echo x >> /w/app; if [ $(wc -l < /w/app) -lt 3 ]; then exit 42; fi; exit 0"]
+    volumeMounts: [{name: w, mountPath: /w}]
+`)
+	st := waitFor(t, p, "Succeeded", 60*time.Second, phaseIs(v1.PodSucceeded))
+	if cs := ctrStatus(st, "retry-init"); cs.RestartCount != 1 {
+		t.Errorf("init container with restartPolicy OnFailure under a Never Pod: %d restarts, want 1", cs.RestartCount)
+	}
+	if cs := ctrStatus(st, "rules"); cs.RestartCount != 2 {
+		t.Errorf("restartPolicyRules exit code 42: %d restarts, want 2", cs.RestartCount)
+	}
+}

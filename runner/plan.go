@@ -158,3 +158,41 @@ func refusalError(errs field.ErrorList) error {
 	}
 	return fmt.Errorf("%w: %s", ErrRefused, strings.Join(msgs, "; "))
 }
+
+// willRestart reports whether the kubelet restarts a container that exited
+// with exit: sidecars always; then the container's restartPolicyRules (first
+// match wins), its own restartPolicy, and the Pod's restartPolicy, as the
+// ContainerRestartRules gate (on in 1.37) defines. RestartAllContainers is
+// treated as restarting this container only.
+func willRestart(spec *v1.PodSpec, c *v1.Container, init bool, exit int32) bool {
+	if init && isSidecar(c) {
+		return true
+	}
+	if init && exit == 0 {
+		return false // a completed init container is done
+	}
+	for _, r := range c.RestartPolicyRules {
+		if r.ExitCodes == nil {
+			continue
+		}
+		in := false
+		for _, v := range r.ExitCodes.Values {
+			in = in || v == exit
+		}
+		if (r.ExitCodes.Operator == v1.ContainerRestartRuleOnExitCodesOpIn) == in {
+			return true
+		}
+	}
+	policy := v1.RestartPolicy(spec.RestartPolicy)
+	if c.RestartPolicy != nil {
+		policy = v1.RestartPolicy(*c.RestartPolicy)
+	}
+	switch policy {
+	case v1.RestartPolicyNever:
+		return false
+	case v1.RestartPolicyOnFailure:
+		return exit != 0
+	default:
+		return true
+	}
+}

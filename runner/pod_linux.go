@@ -367,8 +367,7 @@ func (p *Pod) syncInit(now time.Time) {
 			initDone = false
 			break
 		}
-		restart := !c.everRan || p.spec.Spec.RestartPolicy != v1.RestartPolicyNever
-		if restart {
+		if !c.everRan || willRestart(&p.spec.Spec, c.spec, true, c.lastExit()) {
 			p.maybeStart(c, now, c.everRan)
 		}
 		initDone = false
@@ -388,20 +387,8 @@ func (p *Pod) syncInit(now time.Time) {
 			p.maybeStart(c, now, false)
 			continue
 		}
-		exit := int32(0)
-		if c.last.Terminated != nil {
-			exit = c.last.Terminated.ExitCode
-		}
-		if c.state.Terminated != nil {
-			exit = c.state.Terminated.ExitCode
-		}
-		switch p.spec.Spec.RestartPolicy {
-		case v1.RestartPolicyAlways:
+		if willRestart(&p.spec.Spec, c.spec, false, c.lastExit()) {
 			p.maybeStart(c, now, true)
-		case v1.RestartPolicyOnFailure:
-			if exit != 0 {
-				p.maybeStart(c, now, true)
-			}
 		}
 	}
 }
@@ -427,7 +414,6 @@ func (p *Pod) maybeStart(c *ctr, now time.Time, restart bool) bool {
 				c.backoffEvent = finished
 				p.event("Warning", "BackOff", c, "Back-off restarting failed container "+c.spec.Name+" in pod "+p.spec.Name)
 			}
-			c.stashFinished(finished)
 			return false
 		}
 		p.nextBackOff(c, finished, now)
@@ -441,7 +427,16 @@ func (p *Pod) maybeStart(c *ctr, now time.Time, restart bool) bool {
 	return p.startContainer(c)
 }
 
-func (c *ctr) stashFinished(time.Time) {}
+// lastExit is the exit code of the container's latest run.
+func (c *ctr) lastExit() int32 {
+	if c.state.Terminated != nil {
+		return c.state.Terminated.ExitCode
+	}
+	if c.last.Terminated != nil {
+		return c.last.Terminated.ExitCode
+	}
+	return 0
+}
 
 func (c *ctr) lastFinished() time.Time {
 	if c.last.Terminated != nil {

@@ -15,6 +15,9 @@ import (
 // restarted), which since 1.27 turns a stopped Pod into Succeeded or Failed.
 func Phase(spec *v1.PodSpec, st *v1.PodStatus, terminal bool) v1.PodPhase {
 	pendingRegular, pendingSidecars, failedInit := 0, 0, 0
+	// finalInitFailure: an init container failed and will not be restarted
+	// (the Pod's restartPolicy Never, or the container's own policy).
+	finalInitFailure := false
 	for i := range spec.InitContainers {
 		c := &spec.InitContainers[i]
 		cs := findStatus(st.InitContainerStatuses, c.Name)
@@ -30,13 +33,19 @@ func Phase(spec *v1.PodSpec, st *v1.PodStatus, terminal bool) v1.PodPhase {
 		case cs.State.Running != nil:
 			pendingRegular++
 		case cs.State.Terminated != nil:
-			if cs.State.Terminated.ExitCode != 0 {
+			if code := cs.State.Terminated.ExitCode; code != 0 {
 				failedInit++
+				if !willRestart(spec, c, true, code) {
+					finalInitFailure = true
+				}
 			}
 		case cs.State.Waiting != nil:
 			if cs.LastTerminationState.Terminated != nil {
-				if cs.LastTerminationState.Terminated.ExitCode != 0 {
+				if code := cs.LastTerminationState.Terminated.ExitCode; code != 0 {
 					failedInit++
+					if !willRestart(spec, c, true, code) {
+						finalInitFailure = true
+					}
 				}
 			} else {
 				pendingRegular++
@@ -45,9 +54,14 @@ func Phase(spec *v1.PodSpec, st *v1.PodStatus, terminal bool) v1.PodPhase {
 			pendingRegular++
 		}
 	}
-	unknown, running, waiting, stopped, succeeded := 0, 0, 0, 0, 0
+	unknown, running, waiting, stopped, succeeded, restarting := 0, 0, 0, 0, 0, 0
 	for i := range spec.Containers {
 		cs := findStatus(st.ContainerStatuses, spec.Containers[i].Name)
+		if cs != nil {
+			if t := cs.State.Terminated; t != nil && willRestart(spec, &spec.Containers[i], false, t.ExitCode) {
+				restarting++
+			}
+		}
 		switch {
 		case cs == nil:
 			unknown++
@@ -68,7 +82,7 @@ func Phase(spec *v1.PodSpec, st *v1.PodStatus, terminal bool) v1.PodPhase {
 			unknown++
 		}
 	}
-	if failedInit > 0 && spec.RestartPolicy == v1.RestartPolicyNever {
+	if failedInit > 0 && finalInitFailure {
 		return v1.PodFailed
 	}
 	// A sidecar that is not running keeps the Pod Pending only before the
@@ -89,22 +103,32 @@ func Phase(spec *v1.PodSpec, st *v1.PodStatus, terminal bool) v1.PodPhase {
 			}
 			return v1.PodFailed
 		}
-		if spec.RestartPolicy == v1.RestartPolicyAlways {
+		// Waiting containers that last terminated are in back-off: they will
+		// restart. Terminated ones restart per their effective policy.
+		if restarting > 0 || stopped > countTerminated(st) {
 			return v1.PodRunning
 		}
 		if stopped == succeeded {
 			return v1.PodSucceeded
 		}
-		if spec.RestartPolicy == v1.RestartPolicyNever {
-			return v1.PodFailed
-		}
-		return v1.PodRunning
+		return v1.PodFailed
 	default:
 		if terminal {
 			return v1.PodFailed
 		}
 		return v1.PodPending
 	}
+}
+
+// countTerminated counts app containers whose current state is Terminated.
+func countTerminated(st *v1.PodStatus) int {
+	n := 0
+	for _, cs := range st.ContainerStatuses {
+		if cs.State.Terminated != nil {
+			n++
+		}
+	}
+	return n
 }
 
 func findStatus(list []v1.ContainerStatus, name string) *v1.ContainerStatus {
