@@ -24,6 +24,8 @@ const (
 	minimumGracePeriod   = 2 * time.Second  // minimumGracePeriodInSeconds after preStop
 	defaultGracePeriod   = 30 * time.Second
 	workerResyncInterval = 20 * time.Millisecond
+	// maxRecords bounds the events and status history kept for a run.
+	maxRecords = 10000
 )
 
 // Pod is a Pod running in the sandbox.
@@ -236,8 +238,15 @@ func (p *Pod) event(typ, reason string, c *ctr, msg string) {
 		e.Container = c.spec.Name
 	}
 	p.mu.Lock()
-	p.events = append(p.events, e)
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	switch {
+	case len(p.events) < maxRecords:
+		p.events = append(p.events, e)
+	case len(p.events) == maxRecords:
+		// A failing probe records an event every period: bound a long run.
+		p.events = append(p.events, Event{Time: e.Time, Type: "Warning", Reason: "EventsTruncated",
+			Message: fmt.Sprintf("podlint keeps the first %d events; later ones are dropped", maxRecords)})
+	}
 }
 
 func (p *Pod) kick() {
@@ -783,7 +792,12 @@ func (p *Pod) publish(sandboxReady bool) {
 		return
 	}
 	p.status = *st
-	p.history = append(p.history, Snapshot{Time: now, Status: *st.DeepCopy()})
+	if len(p.history) < maxRecords {
+		p.history = append(p.history, Snapshot{Time: now, Status: *st.DeepCopy()})
+	} else {
+		// Keep the first statuses and always the latest one.
+		p.history[len(p.history)-1] = Snapshot{Time: now, Status: *st.DeepCopy()}
+	}
 	close(p.changed)
 	p.changed = make(chan struct{})
 }
