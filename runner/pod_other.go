@@ -4,14 +4,10 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
 )
-
-// ErrUnsupported is returned by Start on builds without the sandbox.
-var ErrUnsupported = errors.New("podlint run needs Linux and cgo (this podlint was built without them)")
 
 // Pod is a Pod running in the sandbox; without Linux and cgo there is none.
 type Pod struct{}

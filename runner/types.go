@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,3 +52,6 @@ func DefaultStateDir() string {
 	}
 	return filepath.Join(os.TempDir(), "podlint-"+strconv.Itoa(os.Getuid()))
 }
+
+// ErrUnsupported is returned by Start on builds without the sandbox.
+var ErrUnsupported = errors.New("podlint run needs Linux and cgo (this podlint was built without them)")
