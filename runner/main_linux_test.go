@@ -21,7 +21,11 @@ func TestMain(m *testing.M) {
 	if Reexec() {
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if imagesDir != "" {
+		_ = os.RemoveAll(imagesDir)
+	}
+	os.Exit(code)
 }
 
 var (
