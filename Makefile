@@ -11,7 +11,7 @@ FUZZ_TARGETS = \
 	./runner/image:FuzzUnpack \
 	./runner/image:FuzzLoad
 
-.PHONY: build install test vet portable unit fuzz bench bench-policy golden clean
+.PHONY: build install test vet portable unit fuzz runner-test bench bench-policy golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -20,7 +20,12 @@ build:
 install:
 	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
-test: vet portable unit fuzz
+test: vet portable unit fuzz runner-test
+
+# The runner starts real rootless sandboxes, so its tests run as an unprivileged user
+# (as root the script creates one); inside `unit` they skip when run as root.
+runner-test:
+	scripts/runner-tests.sh -race -count=1
 
 # The linter, webhook and image store build without cgo and off Linux; only the runner needs both.
 portable:

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/podlint/podlint/runner"
 )
 
 // Exit codes, shared by every verb.
@@ -47,6 +49,9 @@ func exitWith(code int, err error) error { return &exitError{code: code, err: er
 
 // Main runs podlint with the process's arguments and streams.
 func Main() int {
+	// podlint re-executes itself as the container init and the Pod's infra
+	// process; those never reach cobra.
+	runner.Reexec()
 	if os.Getenv("GOGC") == "" {
 		// podlint allocates many short-lived parse trees; a less eager collector
 		// cut CPU time by about a fifth on the benchmark corpus for ~10 MiB more
@@ -89,6 +94,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newCheckCommand(s), newDiffCommand(s), newRulesCommand(s), newPolicyCommand(s), newVersionCommand(s), newConfigCommand(s), newImageCommand(s))
+	root.AddCommand(newCheckCommand(s), newDiffCommand(s), newRulesCommand(s), newPolicyCommand(s), newVersionCommand(s), newConfigCommand(s), newImageCommand(s), newRunCommand(s))
 	return root
 }

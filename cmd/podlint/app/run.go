@@ -1,0 +1,430 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	v1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/report"
+	"github.com/podlint/podlint/rules"
+	"github.com/podlint/podlint/runner"
+	"github.com/podlint/podlint/runner/image"
+)
+
+// maxPodFile bounds the manifest podlint run reads.
+const maxPodFile = 1 << 20
+
+type runFlags struct {
+	until   string
+	forDur  time.Duration
+	timeout time.Duration
+	format  string
+	logs    bool
+	force   bool
+	backOff float64
+}
+
+func newRunCommand(s Streams) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run [flags] FILE",
+		Short: "Run a Pod in a local rootless sandbox and show its real lifecycle",
+		Long: `Run lints the Pod in FILE (refusing API errors unless --force), runs it in a local
+rootless sandbox (Linux, unprivileged user namespaces, loopback networking only),
+observes it until --until holds and then for --for more, deletes it gracefully
+(preStop, stop signal, grace period) and prints what happened. Ctrl-C deletes the Pod
+gracefully too. Only images the image source holds can run.
+
+Exit codes: 0 the condition was observed, 1 refused (lint errors, host namespaces,
+privileged, hostPath) or the condition can no longer hold, 2 usage or input error
+(an image not loaded), 3 internal error, 4 --timeout passed.`,
+		Example: `  podlint run pod.yaml                       # until the Pod is Succeeded or Failed
+  podlint run --until ready --for 5s pod.yaml
+  podlint run --format json --logs pod.yaml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), s, f, args[0])
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.until, "until", "terminal", "observe until the Pod is: terminal (Succeeded or Failed), running, ready or created")
+	fl.DurationVar(&f.forDur, "for", 0, "keep observing this long after the condition holds")
+	fl.DurationVar(&f.timeout, "timeout", 10*time.Minute, "give up (exit 4) when the condition does not hold within this time")
+	fl.StringVarP(&f.format, "format", "f", "text", "output format: text or json")
+	fl.BoolVar(&f.logs, "logs", false, "include the containers' output")
+	fl.BoolVar(&f.force, "force", false, "run even when the linter finds API errors")
+	fl.Float64Var(&f.backOff, "backoff-scale", 1, "multiply the kubelet's crash-loop back-off (10s doubling to 5m) by this factor")
+	_ = fl.MarkHidden("backoff-scale")
+	return cmd
+}
+
+// untilCondition returns the condition and whether it can still become true.
+func untilCondition(until string) (func(v1.PodStatus) bool, error) {
+	terminal := func(st v1.PodStatus) bool { return st.Phase == v1.PodSucceeded || st.Phase == v1.PodFailed }
+	switch until {
+	case "terminal":
+		return terminal, nil
+	case "running":
+		return func(st v1.PodStatus) bool { return st.Phase == v1.PodRunning }, nil
+	case "ready":
+		return func(st v1.PodStatus) bool {
+			for _, c := range st.Conditions {
+				if c.Type == v1.PodReady {
+					return c.Status == v1.ConditionTrue
+				}
+			}
+			return false
+		}, nil
+	case "created":
+		return func(st v1.PodStatus) bool {
+			for _, c := range st.Conditions {
+				if c.Type == v1.PodReadyToStartContainers {
+					return c.Status == v1.ConditionTrue
+				}
+			}
+			return false
+		}, nil
+	}
+	return nil, fmt.Errorf("--until %q: want terminal, running, ready or created", until)
+}
+
+func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
+	cond, err := untilCondition(f.until)
+	if err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	if f.format != "text" && f.format != "json" {
+		return exitWith(ExitUsage, fmt.Errorf("--format %q: want text or json", f.format))
+	}
+	pod, err := readPod(ctx, s, path, f.force)
+	if err != nil {
+		return err
+	}
+	// The image store first; the host's static busybox serves busybox
+	// references the store does not hold, so that a fresh install can run
+	// busybox Pods without loading anything.
+	images := runner.ChainImages{}
+	if store, err := image.Open(image.Options{}); err == nil {
+		images = append(images, runner.StoreImages{Store: store})
+	}
+	images = append(images, &runner.BusyboxImages{Dir: filepath.Join(runner.DefaultStateDir(), "images")})
+	warned := false
+	opts := runner.Options{
+		Images:       images,
+		BackOffScale: f.backOff,
+		Warn: func(msg string) {
+			if !warned {
+				warned = true
+				fmt.Fprintf(s.Err, "podlint: warning: %s\n", msg)
+			}
+		},
+	}
+	p, err := runner.Start(pod, opts)
+	switch {
+	case errors.Is(err, runner.ErrRefused):
+		return exitWith(ExitFindings, err)
+	case errors.Is(err, runner.ErrImageNotLoaded), errors.Is(err, runner.ErrUnsupported):
+		return exitWith(ExitUsage, err)
+	case err != nil:
+		return exitWith(ExitInternal, err)
+	}
+	code := ExitClean
+	var observed v1.PodStatus
+	terminal := func(st v1.PodStatus) bool { return st.Phase == v1.PodSucceeded || st.Phase == v1.PodFailed }
+	wctx, cancel := context.WithTimeout(ctx, f.timeout)
+	err = p.WaitFor(wctx, func(st v1.PodStatus) bool { return cond(st) || terminal(st) })
+	cancel()
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(s.Err, "podlint: interrupted: deleting the Pod")
+		code = ExitFindings
+	case err != nil:
+		fmt.Fprintf(s.Err, "podlint: --until %s did not hold within --timeout %s: deleting the Pod\n", f.until, f.timeout)
+		code = ExitTimeout
+	case !cond(p.Status()):
+		fmt.Fprintf(s.Err, "podlint: the Pod became %s before --until %s held\n", p.Status().Phase, f.until)
+		code = ExitFindings
+	default:
+		if f.forDur > 0 {
+			select {
+			case <-time.After(f.forDur):
+			case <-ctx.Done():
+			}
+		}
+	}
+	observed = p.Status()
+	p.Delete()
+	<-p.Done()
+	out := runOutput{
+		Version:             1,
+		Pod:                 podRef{Namespace: pod.Namespace, Name: pod.Name},
+		Observed:            observed,
+		Final:               p.Status(),
+		DeletionRequestedAt: p.DeletionRequestedAt(),
+		History:             p.History(),
+		Events:              p.Events(),
+	}
+	if out.History == nil {
+		out.History = []runner.Snapshot{}
+	}
+	if out.Events == nil {
+		out.Events = []runner.Event{}
+	}
+	if f.logs {
+		out.Logs = p.Logs()
+	}
+	if f.format == "json" {
+		err = writeRunJSON(s.Out, &out)
+	} else {
+		err = writeRunText(s.Out, &out)
+	}
+	if err != nil {
+		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
+	}
+	if code != ExitClean {
+		return exitWith(code, nil)
+	}
+	return nil
+}
+
+// readPod lints path and decodes its single Pod.
+func readPod(ctx context.Context, s Streams, path string, force bool) (*v1.Pod, error) {
+	res := lint.NewEngine(rules.All(), lint.Options{}).Run(ctx, lint.Sources([]string{path}, s.In))
+	printer, _ := report.New("text", report.TextOptions{})
+	var apiErrors int
+	for i := range res.Findings {
+		if res.Findings[i].Category == lint.CategoryAPI && res.Findings[i].Severity == lint.SeverityError {
+			apiErrors++
+		}
+	}
+	if len(res.Findings) > 0 {
+		_ = printer.Print(s.Err, res)
+	}
+	if res.InputErrors() > 0 {
+		return nil, exitWith(ExitUsage, fmt.Errorf("%s cannot be read", path))
+	}
+	if apiErrors > 0 && !force {
+		return nil, exitWith(ExitFindings, fmt.Errorf("the API server would reject %s (%d errors); --force runs it anyway", path, apiErrors))
+	}
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(io.LimitReader(s.In, maxPodFile+1))
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, exitWith(ExitUsage, err)
+	}
+	if len(data) > maxPodFile {
+		return nil, exitWith(ExitUsage, fmt.Errorf("%s is larger than %d bytes", path, maxPodFile))
+	}
+	if docs := bytes.Count(append([]byte("\n"), data...), []byte("\n---")); docs > 1 || (docs == 1 && !bytes.HasPrefix(bytes.TrimSpace(data), []byte("---"))) {
+		return nil, exitWith(ExitUsage, fmt.Errorf("%s: podlint run takes exactly one Pod", path))
+	}
+	pod := &v1.Pod{}
+	if err := yaml.Unmarshal(data, pod); err != nil {
+		return nil, exitWith(ExitUsage, fmt.Errorf("%s: %w", path, err))
+	}
+	if pod.Kind != "Pod" || pod.APIVersion != "v1" {
+		return nil, exitWith(ExitUsage, fmt.Errorf("%s: podlint run takes a v1 Pod, not %s %s", path, pod.APIVersion, pod.Kind))
+	}
+	if pod.Namespace == "" {
+		pod.Namespace = "default"
+	}
+	return pod, nil
+}
+
+type podRef struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+}
+
+// runOutput is the JSON document of podlint run (version 1).
+type runOutput struct {
+	Version             int               `json:"version"`
+	Pod                 podRef            `json:"pod"`
+	Observed            v1.PodStatus      `json:"observed"`
+	Final               v1.PodStatus      `json:"final"`
+	DeletionRequestedAt *time.Time        `json:"deletionRequestedAt"`
+	History             []runner.Snapshot `json:"history"`
+	Events              []runner.Event    `json:"events"`
+	Logs                map[string]string `json:"logs,omitempty"`
+}
+
+// writeRunJSON writes out with every time in RFC 3339 with nanoseconds.
+func writeRunJSON(w io.Writer, out *runOutput) error {
+	type snapshot struct {
+		Time   time.Time       `json:"time"`
+		Status json.RawMessage `json:"status"`
+	}
+	doc := struct {
+		Version             int               `json:"version"`
+		Pod                 podRef            `json:"pod"`
+		Observed            json.RawMessage   `json:"observed"`
+		Final               json.RawMessage   `json:"final"`
+		DeletionRequestedAt *time.Time        `json:"deletionRequestedAt"`
+		History             []snapshot        `json:"history"`
+		Events              []runner.Event    `json:"events"`
+		Logs                map[string]string `json:"logs,omitempty"`
+	}{Version: out.Version, Pod: out.Pod, DeletionRequestedAt: out.DeletionRequestedAt, Events: out.Events, Logs: out.Logs, History: []snapshot{}}
+	var err error
+	if doc.Observed, err = preciseStatus(&out.Observed); err != nil {
+		return err
+	}
+	if doc.Final, err = preciseStatus(&out.Final); err != nil {
+		return err
+	}
+	for i := range out.History {
+		st, err := preciseStatus(&out.History[i].Status)
+		if err != nil {
+			return err
+		}
+		doc.History = append(doc.History, snapshot{Time: out.History[i].Time, Status: st})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// preciseStatus encodes st as Kubernetes does, then rewrites its times with
+// nanoseconds: metav1.Time keeps whole seconds only, too coarse to show the
+// order of a Pod's transitions.
+func preciseStatus(st *v1.PodStatus) (json.RawMessage, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	set := func(m map[string]any, key string, t time.Time) {
+		if m != nil && !t.IsZero() {
+			m[key] = t.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	obj := func(v any) map[string]any { x, _ := v.(map[string]any); return x }
+	if st.StartTime != nil {
+		set(m, "startTime", st.StartTime.Time)
+	}
+	conds, _ := m["conditions"].([]any)
+	for i := range st.Conditions {
+		if i < len(conds) {
+			set(obj(conds[i]), "lastTransitionTime", st.Conditions[i].LastTransitionTime.Time)
+		}
+	}
+	state := func(m map[string]any, s *v1.ContainerState) {
+		if s.Running != nil {
+			set(obj(m["running"]), "startedAt", s.Running.StartedAt.Time)
+		}
+		if s.Terminated != nil {
+			set(obj(m["terminated"]), "startedAt", s.Terminated.StartedAt.Time)
+			set(obj(m["terminated"]), "finishedAt", s.Terminated.FinishedAt.Time)
+		}
+	}
+	for key, list := range map[string][]v1.ContainerStatus{"initContainerStatuses": st.InitContainerStatuses, "containerStatuses": st.ContainerStatuses} {
+		js, _ := m[key].([]any)
+		for i := range list {
+			if i < len(js) {
+				state(obj(obj(js[i])["state"]), &list[i].State)
+				state(obj(obj(js[i])["lastState"]), &list[i].LastTerminationState)
+			}
+		}
+	}
+	return json.Marshal(m)
+}
+
+func writeRunText(w io.Writer, out *runOutput) error {
+	var b strings.Builder
+	start := time.Time{}
+	if len(out.History) > 0 {
+		start = out.History[0].Time
+	}
+	rel := func(t time.Time) string { return fmt.Sprintf("%+8.3fs", t.Sub(start).Seconds()) }
+	type line struct {
+		t    time.Time
+		text string
+	}
+	var lines []line
+	for _, h := range out.History {
+		lines = append(lines, line{h.Time, "status  " + summarize(h.Status)})
+	}
+	for _, e := range out.Events {
+		c := ""
+		if e.Container != "" {
+			c = e.Container + ": "
+		}
+		lines = append(lines, line{e.Time, fmt.Sprintf("event   %-7s %-20s %s%s", e.Type, e.Reason, c, e.Message)})
+	}
+	if out.DeletionRequestedAt != nil {
+		lines = append(lines, line{*out.DeletionRequestedAt, "delete  graceful deletion requested"})
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].t.Before(lines[j].t) })
+	fmt.Fprintf(&b, "pod %s/%s\n", out.Pod.Namespace, out.Pod.Name)
+	for _, l := range lines {
+		fmt.Fprintf(&b, "%s  %s\n", rel(l.t), l.text)
+	}
+	fmt.Fprintf(&b, "observed: %s\nfinal:    %s\n", summarize(out.Observed), summarize(out.Final))
+	names := make([]string, 0, len(out.Logs))
+	for n := range out.Logs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "--- logs %s\n%s", n, out.Logs[n])
+		if l := out.Logs[n]; l != "" && !strings.HasSuffix(l, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// summarize is one line of phase, conditions and container states.
+func summarize(st v1.PodStatus) string {
+	var b strings.Builder
+	b.WriteString(string(st.Phase))
+	var conds []string
+	for _, c := range st.Conditions {
+		if c.Status == v1.ConditionTrue {
+			conds = append(conds, string(c.Type))
+		}
+	}
+	fmt.Fprintf(&b, " [%s]", strings.Join(conds, ","))
+	for _, list := range [][]v1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses} {
+		for _, cs := range list {
+			state := "unknown"
+			switch {
+			case cs.State.Running != nil:
+				state = "running"
+			case cs.State.Terminated != nil:
+				state = fmt.Sprintf("terminated(%d)", cs.State.Terminated.ExitCode)
+			case cs.State.Waiting != nil:
+				state = cs.State.Waiting.Reason
+			}
+			ready := ""
+			if cs.Ready {
+				ready = ",ready"
+			}
+			fmt.Fprintf(&b, " %s=%s%s", cs.Name, state, ready)
+			if cs.RestartCount > 0 {
+				fmt.Fprintf(&b, "(restarts:%d)", cs.RestartCount)
+			}
+		}
+	}
+	return b.String()
+}

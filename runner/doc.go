@@ -1,0 +1,10 @@
+// Package runner executes a Pod in a local rootless sandbox and reports its
+// lifecycle as the kubelet would: an infra ("pause") process holding the Pod's
+// user, network, IPC and UTS (and optionally PID) namespaces, containers that
+// join them with their own mount namespace and a fresh root filesystem, and a
+// pod worker that reproduces the kubelet's ordering, restarts, back-off,
+// probes, hooks, phases and conditions.
+//
+// The sandbox needs Linux and cgo (runc's libcontainer and its nsenter
+// constructor); other builds get a stub whose functions say so.
+package runner

@@ -1,0 +1,198 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// ErrRefused wraps the reasons a Pod cannot run in the rootless sandbox.
+var ErrRefused = errors.New("refused")
+
+// Refusals lists what the sandbox will not run, with the field responsible:
+// host namespaces, privileged containers and hostPath volumes would give the
+// Pod the host, which a rootless local sandbox never does.
+func Refusals(pod *v1.Pod) field.ErrorList {
+	var errs field.ErrorList
+	spec := field.NewPath("spec")
+	if pod.Spec.HostNetwork {
+		errs = append(errs, field.Forbidden(spec.Child("hostNetwork"), "podlint run gives Pods a private network namespace only"))
+	}
+	if pod.Spec.HostPID {
+		errs = append(errs, field.Forbidden(spec.Child("hostPID"), "podlint run never shares the host's process namespace"))
+	}
+	if pod.Spec.HostIPC {
+		errs = append(errs, field.Forbidden(spec.Child("hostIPC"), "podlint run never shares the host's IPC namespace"))
+	}
+	for i, v := range pod.Spec.Volumes {
+		p := spec.Child("volumes").Index(i)
+		switch {
+		case v.HostPath != nil:
+			errs = append(errs, field.Forbidden(p.Child("hostPath"), "podlint run does not mount host directories"))
+		case v.EmptyDir == nil && !noSource(v):
+			errs = append(errs, field.NotSupported(p, v.Name, []string{"emptyDir"}))
+		}
+	}
+	check := func(p *field.Path, c *v1.Container) {
+		if sc := c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
+			errs = append(errs, field.Forbidden(p.Child("securityContext", "privileged"), "podlint run containers are never privileged"))
+		}
+	}
+	for i := range pod.Spec.InitContainers {
+		check(spec.Child("initContainers").Index(i), &pod.Spec.InitContainers[i])
+	}
+	for i := range pod.Spec.Containers {
+		check(spec.Child("containers").Index(i), &pod.Spec.Containers[i])
+	}
+	return errs
+}
+
+// noSource reports a volume without a source, which the API server defaults to
+// an emptyDir.
+func noSource(v v1.Volume) bool {
+	return v.VolumeSource == (v1.VolumeSource{})
+}
+
+// sharePID reports whether the Pod's containers share one process namespace.
+func sharePID(pod *v1.Pod) bool {
+	return pod.Spec.ShareProcessNamespace != nil && *pod.Spec.ShareProcessNamespace
+}
+
+// isSidecar reports whether an init container is a sidecar (restartPolicy Always).
+func isSidecar(c *v1.Container) bool {
+	return c.RestartPolicy != nil && *c.RestartPolicy == v1.ContainerRestartPolicyAlways
+}
+
+// containerEnv is the environment a container starts with: the image's
+// variables (PATH defaulted), the kubelet's HOSTNAME, then the container's
+// literal env values in order, a later name replacing an earlier one.
+// valueFrom sources are not resolved (there is no API server).
+func containerEnv(pod *v1.Pod, c *v1.Container, image []string) []string {
+	var names []string
+	vals := map[string]string{}
+	set := func(k, v string) {
+		if _, ok := vals[k]; !ok {
+			names = append(names, k)
+		}
+		vals[k] = v
+	}
+	set("PATH", defaultPath)
+	for _, kv := range image {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			set(k, v)
+		}
+	}
+	set("HOSTNAME", pod.Name)
+	if _, ok := vals["HOME"]; !ok {
+		set("HOME", "/root")
+	}
+	seen := map[string]string{}
+	for _, e := range c.Env {
+		v := expand(e.Value, seen)
+		seen[e.Name] = v
+		set(e.Name, v)
+	}
+	env := make([]string, len(names))
+	for i, k := range names {
+		env[i] = k + "=" + vals[k]
+	}
+	return env
+}
+
+// containerArgs combines the container's command and args with the image's
+// entrypoint and cmd as Kubernetes defines: command replaces the entrypoint
+// (and drops cmd), args replace cmd.
+func containerArgs(c *v1.Container, img ImageConfig) []string {
+	switch {
+	case len(c.Command) > 0:
+		return append(append([]string(nil), c.Command...), c.Args...)
+	case len(c.Args) > 0:
+		return append(append([]string(nil), img.Entrypoint...), c.Args...)
+	default:
+		return append(append([]string(nil), img.Entrypoint...), img.Cmd...)
+	}
+}
+
+var varRef = regexp.MustCompile(`\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
+
+// expand replaces $(VAR) references with values from env, as the kubelet does
+// for command, args and env: $$ escapes, unknown references stay as written.
+func expand(s string, env map[string]string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	return varRef.ReplaceAllStringFunc(s, func(m string) string {
+		if m == "$$" {
+			return "$"
+		}
+		if v, ok := env[m[2:len(m)-1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+func expandArgs(args, env []string) []string {
+	m := map[string]string{}
+	for _, kv := range env {
+		if i := strings.IndexByte(kv, '='); i > 0 {
+			m[kv[:i]] = kv[i+1:]
+		}
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = expand(a, m)
+	}
+	return out
+}
+
+// refusalError formats a refusal list as one error.
+func refusalError(errs field.ErrorList) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return fmt.Errorf("%w: %s", ErrRefused, strings.Join(msgs, "; "))
+}
+
+// willRestart reports whether the kubelet restarts a container that exited
+// with exit: sidecars always; then the container's restartPolicyRules (first
+// match wins), its own restartPolicy, and the Pod's restartPolicy, as the
+// ContainerRestartRules gate (on in 1.37) defines. RestartAllContainers is
+// treated as restarting this container only.
+func willRestart(spec *v1.PodSpec, c *v1.Container, init bool, exit int32) bool {
+	if init && isSidecar(c) {
+		return true
+	}
+	if init && exit == 0 {
+		return false // a completed init container is done
+	}
+	for _, r := range c.RestartPolicyRules {
+		if r.ExitCodes == nil {
+			continue
+		}
+		in := false
+		for _, v := range r.ExitCodes.Values {
+			in = in || v == exit
+		}
+		if (r.ExitCodes.Operator == v1.ContainerRestartRuleOnExitCodesOpIn) == in {
+			return true
+		}
+	}
+	policy := v1.RestartPolicy(spec.RestartPolicy)
+	if c.RestartPolicy != nil {
+		policy = v1.RestartPolicy(*c.RestartPolicy)
+	}
+	switch policy {
+	case v1.RestartPolicyNever:
+		return false
+	case v1.RestartPolicyOnFailure:
+		return exit != 0
+	default:
+		return true
+	}
+}

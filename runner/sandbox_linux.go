@@ -1,0 +1,668 @@
+//go:build linux && cgo
+
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/opencontainers/runc/libcontainer"
+	"github.com/opencontainers/runc/libcontainer/specconv"
+	"github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+	v1 "k8s.io/api/core/v1"
+)
+
+// defaultCapabilities is the container runtimes' default set (containerd,
+// CRI-O), which is what a Pod without securityContext.capabilities gets. In a
+// rootless sandbox they only act inside the Pod's user namespace.
+var defaultCapabilities = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+}
+
+// threadStarter runs every libcontainer start on one goroutine locked to its
+// OS thread: the parent-death signal set in the init re-exec fires when the
+// thread that forked the child exits, so that thread must live exactly as
+// long as the sandbox.
+type threadStarter struct {
+	ch chan func()
+}
+
+func newThreadStarter() *threadStarter {
+	t := &threadStarter{ch: make(chan func())}
+	go func() {
+		runtime.LockOSThread()
+		// Never unlocked: when the channel closes the goroutine exits and the
+		// runtime ends the thread, SIGKILLing anything still started from it.
+		for f := range t.ch {
+			f()
+		}
+	}()
+	return t
+}
+
+func (t *threadStarter) do(f func()) {
+	done := make(chan struct{})
+	t.ch <- func() { f(); close(done) }
+	<-done
+}
+
+func (t *threadStarter) stop() { close(t.ch) }
+
+// sandbox is one Pod's infra process and state directory.
+type sandbox struct {
+	id       string
+	dir      string // state directory of this Pod
+	lcRoot   string // libcontainer's state root
+	pod      *v1.Pod
+	images   Images
+	starter  *threadStarter
+	infra    *libcontainer.Container
+	infraPid int
+	lock     *os.File
+
+	mu  sync.Mutex
+	seq int
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// podsDir is where every Pod's state directory lives under the state root.
+func podsDir(stateRoot string) string { return filepath.Join(stateRoot, "pods") }
+
+// collectLeftovers removes the state of Pods whose podlint died (SIGKILL, a
+// crash): a live run holds an flock on its directory's lock file. Containers
+// found there are killed, waited for and destroyed before removal.
+func collectLeftovers(stateRoot string) {
+	entries, err := os.ReadDir(podsDir(stateRoot))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		dir := filepath.Join(podsDir(stateRoot), e.Name())
+		f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			continue
+		}
+		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+			f.Close()
+			continue // still in use
+		}
+		lcRoot := filepath.Join(dir, "lc")
+		ids, _ := os.ReadDir(lcRoot)
+		for _, id := range ids {
+			c, err := libcontainer.Load(lcRoot, id.Name())
+			if err != nil {
+				continue
+			}
+			_ = c.Signal(unix.SIGKILL)
+			if st, err := c.State(); err == nil && st.InitProcessPid > 0 {
+				waitGone(st.InitProcessPid, 2*time.Second)
+			}
+			_ = c.Destroy()
+		}
+		_ = os.RemoveAll(dir)
+		f.Close()
+	}
+}
+
+// waitGone polls until pid no longer exists (it is not our child, so it
+// cannot be waited for).
+func waitGone(pid int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if unix.Kill(pid, 0) == unix.ESRCH {
+			return
+		}
+		if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && zombieStat(b) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func zombieStat(b []byte) bool {
+	i := bytes.LastIndexByte(b, ')')
+	return i > 0 && i+2 < len(b) && b[i+2] == 'Z'
+}
+
+// newSandbox creates the Pod's state directory and starts its infra process.
+func newSandbox(stateRoot string, pod *v1.Pod, images Images) (_ *sandbox, err error) {
+	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
+		return nil, err
+	}
+	collectLeftovers(stateRoot)
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images}
+	s.dir = filepath.Join(podsDir(stateRoot), s.id)
+	s.lcRoot = filepath.Join(s.dir, "lc")
+	// As root, container root is another user: it must be able to reach its
+	// root filesystem and volumes (traverse only, no listing).
+	mode := os.FileMode(0o700)
+	if os.Geteuid() == 0 {
+		mode = 0o711
+		for _, d := range []string{stateRoot, podsDir(stateRoot)} {
+			if err := os.Chmod(d, 0o711); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, d := range []string{s.dir, s.lcRoot, filepath.Join(s.dir, "rootfs"), filepath.Join(s.dir, "volumes"), filepath.Join(s.dir, "logs")} {
+		if err := os.MkdirAll(d, mode); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(d, mode); err != nil {
+			return nil, err
+		}
+	}
+	s.lock, err = os.OpenFile(filepath.Join(s.dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(s.lock.Fd()), unix.LOCK_EX); err != nil {
+		return nil, err
+	}
+	s.starter = newThreadStarter()
+	defer func() {
+		if err != nil {
+			s.teardown()
+		}
+	}()
+	for _, vol := range pod.Spec.Volumes {
+		dir := filepath.Join(s.dir, "volumes", vol.Name)
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return nil, err
+		}
+		uid, gid := containerRootHostID()
+		if err := chownTree(dir, uid, gid); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.startInfra(); err != nil {
+		return nil, fmt.Errorf("start infra container: %w", err)
+	}
+	return s, nil
+}
+
+func (s *sandbox) startInfra() error {
+	root := filepath.Join(s.dir, "infra-rootfs")
+	for _, d := range []string{"usr", "proc", "dev", "sys", "etc", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			return err
+		}
+	}
+	// podlint is linked against the host's libc: the infra root sees the
+	// host's /usr read-only and nothing else of it.
+	for _, l := range []string{"lib", "lib64", "bin", "sbin"} {
+		if _, err := os.Lstat("/" + l); err == nil {
+			if err := os.Symlink("usr/"+l, filepath.Join(root, l)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "pause"), nil, 0o755); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	spec := baseSpec(root)
+	uid, gid := containerRootHostID()
+	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: uint32(uid), ContainerID: 0, Size: 1}}
+	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: uint32(gid), ContainerID: 0, Size: 1}}
+	spec.Hostname = s.pod.Name
+	spec.Process.Args = []string{pauseName}
+	spec.Root.Readonly = true
+	spec.Linux.Namespaces = []specs.LinuxNamespace{
+		{Type: specs.UserNamespace}, {Type: specs.NetworkNamespace}, {Type: specs.IPCNamespace},
+		{Type: specs.UTSNamespace}, {Type: specs.MountNamespace}, {Type: specs.PIDNamespace},
+	}
+	spec.Mounts = append(spec.Mounts,
+		specs.Mount{Destination: "/pause", Source: exe, Type: "bind", Options: []string{"bind", "ro"}},
+		specs.Mount{Destination: "/usr", Source: "/usr", Type: "bind", Options: []string{"rbind", "ro"}},
+	)
+	c, err := s.create(s.id+"-infra", spec)
+	if err != nil {
+		return err
+	}
+	s.infra = c
+	logf, err := os.Create(filepath.Join(s.dir, "logs", ".infra.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	p := &libcontainer.Process{Args: spec.Process.Args, Env: spec.Process.Env, Cwd: "/", Init: true, Stdout: logf, Stderr: logf}
+	if err := s.run(c, p); err != nil {
+		return err
+	}
+	s.infraPid, err = p.Pid()
+	go func() { _, _ = p.Wait() }() // reap it when it ends
+	return err
+}
+
+// baseSpec is runc's example spec made rootless, with no terminal and the
+// container runtimes' default capabilities.
+func baseSpec(root string) *specs.Spec {
+	spec := specconv.Example()
+	specconv.ToRootless(spec)
+	spec.Root = &specs.Root{Path: root}
+	spec.Process.Terminal = false
+	spec.Process.Env = []string{"PATH=" + defaultPath}
+	caps := append([]string(nil), defaultCapabilities...)
+	spec.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
+	spec.Linux.Resources = nil
+	return spec
+}
+
+// specconvMu serializes spec conversion: it writes the host root ids into
+// specconv's package-level default device list, and the config it returns
+// points into that list, which libcontainer reads whenever it saves state:
+// each config gets its own copies while the lock is held.
+var specconvMu sync.Mutex
+
+func (s *sandbox) create(id string, spec *specs.Spec) (*libcontainer.Container, error) {
+	specconvMu.Lock()
+	defer specconvMu.Unlock()
+	cfg, err := specconv.CreateLibcontainerConfig(&specconv.CreateOpts{
+		CgroupName:   id,
+		Spec:         spec,
+		RootlessEUID: os.Geteuid() != 0,
+		// No cgroups are used (none are delegated to unprivileged users
+		// here); as root this keeps the same behaviour.
+		RootlessCgroups: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range cfg.Devices {
+		own := *d
+		cfg.Devices[i] = &own
+	}
+	return libcontainer.Create(s.lcRoot, id, cfg)
+}
+
+func (s *sandbox) run(c *libcontainer.Container, p *libcontainer.Process) error {
+	var err error
+	s.starter.do(func() { err = c.Run(p) })
+	return err
+}
+
+// instance is one start of one container.
+type instance struct {
+	c      *libcontainer.Container
+	proc   *libcontainer.Process
+	pid    int
+	rootfs string
+	env    []string // the container's environment, for exec probes and hooks
+	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
+	stopSignal unix.Signal
+	done       chan struct{} // closed when the process has exited
+	exit       int           // exit code, 128+signal when killed
+	reason     string        // "Completed", "Error"
+	at         time.Time     // when it exited
+}
+
+// startContainer creates a fresh root filesystem for c and starts it;
+// onExit is called when its process has exited.
+func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, error) {
+	image, cfg, err := s.images.Resolve(c.Image)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.seq++
+	id := fmt.Sprintf("%s-%s-%d", s.id, sanitize(c.Name), s.seq)
+	s.mu.Unlock()
+	root := filepath.Join(s.dir, "rootfs", id)
+	if err := copyTree(image, root); err != nil {
+		return nil, fmt.Errorf("copy image root filesystem: %w", err)
+	}
+	if err := s.writeEtc(root); err != nil {
+		return nil, err
+	}
+	if uid, gid := containerRootHostID(); os.Geteuid() == 0 {
+		if err := chownTree(root, uid, gid); err != nil {
+			return nil, err
+		}
+	}
+	spec := baseSpec(root)
+	// Joining the user namespace by path: the mappings are read from the
+	// target process; giving them as well only yields a warning.
+	spec.Linux.UIDMappings, spec.Linux.GIDMappings = nil, nil
+	// A joiner that sets a hostname renames the whole Pod.
+	spec.Hostname = ""
+	ns := func(t specs.LinuxNamespaceType, name string) specs.LinuxNamespace {
+		return specs.LinuxNamespace{Type: t, Path: fmt.Sprintf("/proc/%d/ns/%s", s.infraPid, name)}
+	}
+	spec.Linux.Namespaces = []specs.LinuxNamespace{
+		ns(specs.UserNamespace, "user"), ns(specs.NetworkNamespace, "net"), ns(specs.IPCNamespace, "ipc"),
+		ns(specs.UTSNamespace, "uts"), {Type: specs.MountNamespace},
+	}
+	if sharePID(s.pod) {
+		spec.Linux.Namespaces = append(spec.Linux.Namespaces, ns(specs.PIDNamespace, "pid"))
+	} else {
+		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.PIDNamespace})
+	}
+	for _, m := range c.VolumeMounts {
+		opts := []string{"rbind", "rw"}
+		if m.ReadOnly {
+			opts = []string{"rbind", "ro"}
+		}
+		src := filepath.Join(s.dir, "volumes", m.Name)
+		if m.SubPath != "" {
+			src = filepath.Join(src, filepath.Clean("/"+m.SubPath))
+			if err := os.MkdirAll(src, 0o777); err != nil {
+				return nil, err
+			}
+		}
+		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: m.MountPath, Source: src, Type: "bind", Options: opts})
+	}
+	lc, err := s.create(id, spec)
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		_ = lc.Destroy()
+		return nil, err
+	}
+	defer logf.Close()
+	args := containerArgs(c, cfg)
+	if len(args) == 0 {
+		_ = lc.Destroy()
+		_ = os.RemoveAll(root)
+		return nil, fmt.Errorf("no command specified: the container has no command and image %s no entrypoint or cmd", c.Image)
+	}
+	cwd := c.WorkingDir
+	if cwd == "" {
+		cwd = cfg.WorkingDir
+	}
+	if cwd == "" {
+		cwd = "/"
+	}
+	env := containerEnv(s.pod, c, cfg.Env)
+	p := &libcontainer.Process{
+		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
+		Stdout: logf, Stderr: logf,
+	}
+	if err := s.run(lc, p); err != nil {
+		_ = lc.Destroy()
+		_ = os.RemoveAll(root)
+		return nil, err
+	}
+	pid, _ := p.Pid()
+	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{})}
+	go func() {
+		in.wait()
+		if onExit != nil {
+			onExit()
+		}
+	}()
+	in.waitExec()
+	return in, nil
+}
+
+// waitExec waits until the container's process has left libcontainer's init
+// and executed the entrypoint: Run returns before that, and a stop signal
+// that arrives earlier hits the init instead of the container's process.
+func (in *instance) waitExec() {
+	initArgs := []byte(os.Args[0] + "\x00init\x00")
+	path := "/proc/" + strconv.Itoa(in.pid) + "/cmdline"
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(b, initArgs) || in.exited() {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (in *instance) wait() {
+	st, err := in.proc.Wait()
+	in.exit, in.reason = exitOf(st, err)
+	in.at = time.Now()
+	close(in.done)
+}
+
+// exitOf turns a wait status into the exit code the kubelet reports (128 plus
+// the signal for a killed process) and the terminated reason.
+func exitOf(st *os.ProcessState, err error) (int, string) {
+	if st == nil {
+		var ee interface{ Sys() any }
+		if errors.As(err, &ee) {
+			st, _ = ee.(*os.ProcessState)
+		}
+	}
+	code := -1
+	if st != nil {
+		if ws, ok := st.Sys().(syscall.WaitStatus); ok {
+			switch {
+			case ws.Exited():
+				code = ws.ExitStatus()
+			case ws.Signaled():
+				code = 128 + int(ws.Signal())
+			}
+		}
+	}
+	if code == 0 {
+		return 0, "Completed"
+	}
+	return code, "Error"
+}
+
+// parseSignal reads a STOPSIGNAL value ("SIGQUIT", "QUIT" or "3"); anything
+// else means SIGTERM.
+func parseSignal(s string) unix.Signal {
+	if s == "" {
+		return unix.SIGTERM
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n < 65 {
+		return unix.Signal(n)
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	if sig := unix.SignalNum(name); sig != 0 {
+		return sig
+	}
+	return unix.SIGTERM
+}
+
+// exited reports whether the instance's process has exited.
+func (in *instance) exited() bool {
+	select {
+	case <-in.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (in *instance) signal(sig unix.Signal) {
+	if !in.exited() {
+		_ = in.proc.Signal(sig)
+	}
+}
+
+// destroy removes an exited instance's libcontainer state and root filesystem.
+func (in *instance) destroy() {
+	_ = in.c.Destroy()
+	_ = os.RemoveAll(in.rootfs)
+}
+
+// execIn runs args in the namespaces of c (an exec probe or hook) and returns
+// its exit code and combined output; it is killed when timeout passes.
+func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout time.Duration) (int, string, error) {
+	if env == nil {
+		env = []string{"PATH=" + defaultPath}
+	}
+	var out bytes.Buffer
+	w := &lockedWriter{w: &limitedWriter{w: &out, n: 10 << 10}}
+	p := &libcontainer.Process{Args: args, Env: env, Cwd: "/", Stdout: w, Stderr: w}
+	if err := s.run(c, p); err != nil {
+		return -1, "", err
+	}
+	done := make(chan struct{})
+	var code int
+	timedOut := false
+	go func() {
+		st, err := p.Wait()
+		code, _ = exitOf(st, err)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		timedOut = true
+		_ = p.Signal(unix.SIGKILL)
+		<-done
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if timedOut {
+		return code, out.String(), fmt.Errorf("command timed out after %s", timeout)
+	}
+	return code, out.String(), nil
+}
+
+// httpGet performs an HTTP GET from inside the Pod's network namespace.
+func (s *sandbox) httpGet(url string, timeout time.Duration) (bool, string, error) {
+	code, out, err := s.execIn(s.infra, []string{pauseName, "http-get", url, timeout.String()}, nil, timeout+time.Second)
+	if err != nil {
+		return false, out, err
+	}
+	return code == 0, strings.TrimSpace(out), nil
+}
+
+// tcpListening reports whether something listens on port in the Pod's network
+// namespace, read from the infra process's /proc/PID/net/tcp{,6}: no
+// namespace needs entering.
+func (s *sandbox) tcpListening(port int) bool {
+	for _, f := range []string{"tcp", "tcp6"} {
+		fh, err := os.Open(fmt.Sprintf("/proc/%d/net/%s", s.infraPid, f))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			if len(fields) < 4 || fields[3] != "0A" { // 0A is TCP_LISTEN
+				continue
+			}
+			i := strings.LastIndexByte(fields[1], ':')
+			if p, err := strconv.ParseInt(fields[1][i+1:], 16, 32); err == nil && int(p) == port {
+				fh.Close()
+				return true
+			}
+		}
+		fh.Close()
+	}
+	return false
+}
+
+func (s *sandbox) logPath(name string) string {
+	return filepath.Join(s.dir, "logs", sanitize(name)+".log")
+}
+
+// writeEtc writes /etc/hostname and /etc/hosts as the kubelet does.
+func (s *sandbox) writeEtc(root string) error {
+	name := s.pod.Name
+	if s.pod.Spec.Hostname != "" {
+		name = s.pod.Spec.Hostname
+	}
+	hosts := "# Kubernetes-managed hosts file (podlint).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + name + "\n"
+	for _, ha := range s.pod.Spec.HostAliases {
+		hosts += ha.IP + "\t" + strings.Join(ha.Hostnames, "\t") + "\n"
+	}
+	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/hosts"), []byte(hosts), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(root, "etc/hostname"), []byte(name+"\n"), 0o644)
+}
+
+// teardown kills the infra process (ending a shared PID namespace with it),
+// destroys every libcontainer state and removes the Pod's directory.
+func (s *sandbox) teardown() {
+	if s.infra != nil {
+		_ = s.infra.Signal(unix.SIGKILL)
+		if s.infraPid > 0 {
+			waitGone(s.infraPid, 5*time.Second)
+		}
+	}
+	ids, _ := os.ReadDir(s.lcRoot)
+	for _, id := range ids {
+		if c, err := libcontainer.Load(s.lcRoot, id.Name()); err == nil {
+			_ = c.Signal(unix.SIGKILL)
+			_ = c.Destroy()
+		}
+	}
+	if s.starter != nil {
+		s.starter.stop()
+	}
+	_ = os.RemoveAll(s.dir)
+	if s.lock != nil {
+		s.lock.Close()
+	}
+}
+
+func sanitize(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) > l.n {
+		p = p[:l.n]
+	}
+	l.n -= len(p)
+	if len(p) > 0 {
+		if _, err := l.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,309 @@
+//go:build linux && cgo
+
+package runner
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+)
+
+func TestContainersShareLocalhost(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: localhost}
+spec:
+  terminationGracePeriodSeconds: 1
+  restartPolicy: Never
+  containers:
+  - name: server
+    image: busybox
+    command: [sh, -c, "mkdir -p /www && echo from-server > /www/index.html && exec httpd -f -p 8080 -h /www"]
+  - name: client
+    image: busybox
+    command: [sh, -c, "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://127.0.0.1:8080/ && exit 0; sleep 0.3; done; exit 1"]
+`)
+	st := waitFor(t, p, "client done", 30*time.Second, func(st v1.PodStatus) bool {
+		cs := ctrStatus(st, "client")
+		return cs != nil && cs.State.Terminated != nil
+	})
+	if code := ctrStatus(st, "client").State.Terminated.ExitCode; code != 0 || p.Logs()["client"] != "from-server\n" {
+		t.Errorf("client exit %d, logs %q", code, p.Logs()["client"])
+	}
+}
+
+func TestEmptyDirSharedBetweenContainers(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: emptydir}
+spec:
+  restartPolicy: Never
+  volumes: [{name: data, emptyDir: {}}]
+  initContainers:
+  - {name: writer, image: busybox, command: [sh, -c, "echo written-by-init > /data/f"], volumeMounts: [{name: data, mountPath: /data}]}
+  containers:
+  - {name: reader, image: busybox, command: [cat, /mnt/f], volumeMounts: [{name: data, mountPath: /mnt, readOnly: true}]}
+  - {name: ro, image: busybox, command: [sh, -c, "touch /mnt/x 2>/dev/null && echo writable || echo read-only"], volumeMounts: [{name: data, mountPath: /mnt, readOnly: true}]}
+`)
+	waitFor(t, p, "Succeeded", 30*time.Second, phaseIs(v1.PodSucceeded))
+	logs := p.Logs()
+	if logs["reader"] != "written-by-init\n" || logs["ro"] != "read-only\n" {
+		t.Errorf("logs %q", logs)
+	}
+}
+
+func TestRootfsIsFreshPerStart(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: fresh}
+spec:
+  restartPolicy: OnFailure
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, "if [ -e /marker ]; then echo dirty; exit 0; fi; touch /marker; echo clean; exit 1"]}
+`)
+	st := waitFor(t, p, "2 restarts", 30*time.Second, func(st v1.PodStatus) bool {
+		cs := ctrStatus(st, "app")
+		return cs != nil && cs.RestartCount >= 2
+	})
+	if strings.Contains(p.Logs()["app"], "dirty") || st.Phase == v1.PodSucceeded {
+		t.Errorf("a restarted container saw its previous root filesystem: %q", p.Logs()["app"])
+	}
+}
+
+func TestContainerRootIsInvokingUser(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: userns}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, "id -u; cat /proc/self/uid_map"]}
+`)
+	waitFor(t, p, "Succeeded", 30*time.Second, phaseIs(v1.PodSucceeded))
+	fields := strings.Fields(p.Logs()["app"])
+	if len(fields) != 4 || fields[0] != "0" || fields[1] != "0" || fields[2] != strconv.Itoa(os.Getuid()) || fields[3] != "1" {
+		t.Errorf("uid and map %q, want container root = uid %d only", fields, os.Getuid())
+	}
+}
+
+func TestZombiesWithoutSharedPIDNamespace(t *testing.T) {
+	// Each container's own process is PID 1 of its namespace and inherits
+	// orphans; sleep never reaps them, so the zombie stays.
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: zombie-own}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "(sleep 0.2 &); exec sleep 100"]
+  - name: peer
+    image: busybox
+    command: [sleep, "100"]
+`)
+	waitFor(t, p, "Running", 30*time.Second, phaseIs(v1.PodRunning))
+	time.Sleep(time.Second)
+	c := p.ctrByName("app")
+	out := execOut(t, p, c, "cat /proc/1/cmdline; echo; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "sleep") || lines[1] == "0" {
+		t.Errorf("want the container's sleep as PID 1 and a zombie: %q", out)
+	}
+	peer := execOut(t, p, p.ctrByName("peer"), "grep -l '^Name:.*sleep' /proc/[0-9]*/status | wc -l")
+	if strings.TrimSpace(peer) != "1" { // its own sleep only
+		t.Errorf("peer container sees other containers' processes: %q", peer)
+	}
+}
+
+func TestZombiesReapedWithSharedPIDNamespace(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: zombie-shared}
+spec:
+  terminationGracePeriodSeconds: 1
+  shareProcessNamespace: true
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "(sleep 0.2 &); exec sleep 100"]
+  - name: peer
+    image: busybox
+    command: [sleep, "100"]
+`)
+	waitFor(t, p, "Running", 30*time.Second, phaseIs(v1.PodRunning))
+	time.Sleep(1500 * time.Millisecond)
+	out := execOut(t, p, p.ctrByName("peer"), "tr '\\0' ' ' < /proc/1/cmdline; echo; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l; grep -l '^Name:.*sleep' /proc/[0-9]*/status | wc -l")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || strings.TrimSpace(lines[0]) != "/pause" || lines[1] != "0" || lines[2] != "2" {
+		t.Errorf("want /pause as PID 1, no zombie, both containers' sleeps visible: %q", out)
+	}
+}
+
+// execOut runs a shell command in a running container.
+func execOut(t *testing.T, p *Pod, c *ctr, script string) string {
+	t.Helper()
+	in := c.in
+	if in == nil {
+		t.Fatalf("%s not running", c.spec.Name)
+	}
+	code, out, err := p.sb.execIn(in.c, []string{"sh", "-c", script}, nil, 10*time.Second)
+	if err != nil || code != 0 {
+		t.Fatalf("exec %q: %d %v %s", script, code, err, out)
+	}
+	return out
+}
+
+func (p *Pod) ctrByName(name string) *ctr {
+	for _, c := range p.ctrs {
+		if c.spec.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestRefusesHostAccess(t *testing.T) {
+	for _, tc := range []struct{ name, spec, field string }{
+		{name: "hostnetwork", spec: "hostNetwork: true", field: "spec.hostNetwork"},
+		{name: "hostpid", spec: "hostPID: true", field: "spec.hostPID"},
+		{name: "hostipc", spec: "hostIPC: true", field: "spec.hostIPC"},
+		{name: "hostpath", spec: "volumes: [{name: h, hostPath: {path: /etc}}]", field: "spec.volumes[0].hostPath"},
+		{name: "privileged", spec: "containers: [{name: a, image: busybox, securityContext: {privileged: true}}]", field: "spec.containers[0].securityContext.privileged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := tc.spec
+			if !strings.HasPrefix(spec, "containers") {
+				spec += "\n  containers: [{name: a, image: busybox}]"
+			}
+			pod := decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  "+spec+"\n")
+			_, err := Start(pod, Options{Images: testImages(t), StateDir: t.TempDir()})
+			if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("err = %v, want a refusal naming %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestImageNotLoaded(t *testing.T) {
+	canRun(t)
+	pod := decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: a, image: nginx:1.27}]\n")
+	state := t.TempDir()
+	_, err := Start(pod, Options{Images: testImages(t), StateDir: state})
+	if !errors.Is(err, ErrImageNotLoaded) {
+		t.Fatalf("err = %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, "pods")); len(entries) != 0 {
+		t.Errorf("state created for a Pod that cannot run")
+	}
+}
+
+func TestActiveDeadlineFailsPod(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: deadline}
+spec:
+  activeDeadlineSeconds: 1
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, "trap 'exit 0' TERM; sleep 100 & wait"]}
+`)
+	st := waitFor(t, p, "Failed", 30*time.Second, phaseIs(v1.PodFailed))
+	if st.Reason != "DeadlineExceeded" {
+		t.Errorf("reason %q", st.Reason)
+	}
+	if cs := ctrStatus(st, "app"); cs.State.Terminated == nil {
+		t.Errorf("container still running in a Failed Pod: %s", describe(st))
+	}
+	if d := firstTime(t, p, "Failed", phaseIs(v1.PodFailed)).Sub(st.StartTime.Time); d < time.Second {
+		t.Errorf("failed %v after start", d)
+	}
+}
+
+// TestCleanupAfterSIGKILL kills a podlint process running a Pod: its
+// containers die with it (parent-death signal) and the next start collects
+// the state it left.
+func TestCleanupAfterSIGKILL(t *testing.T) {
+	canRun(t)
+	state := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperRunForever$")
+	cmd.Env = append(os.Environ(), "PODLINT_HELPER_STATE="+state)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, _ := stdout.Read(buf)
+	pids := strings.Fields(string(buf[:n]))
+	if len(pids) != 2 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("helper said %q", buf[:n])
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	for _, s := range pids {
+		pid, _ := strconv.Atoi(s)
+		waitGone(pid, 5*time.Second)
+		if alive(pid) {
+			t.Errorf("process %d (infra or container) survived podlint's SIGKILL", pid)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, "pods")); len(entries) != 1 {
+		t.Fatalf("want the killed run's state left behind, got %v", entries)
+	}
+	// The next start collects it.
+	p, err := Start(decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: next}\nspec:\n  restartPolicy: Never\n  containers: [{name: a, image: busybox, command: ['true']}]\n"),
+		Options{Images: testImages(t), StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, "pods")); len(entries) != 1 {
+		t.Errorf("leftover not collected: %v", entries)
+	}
+	p.Delete()
+	<-p.Done()
+	if entries, _ := os.ReadDir(filepath.Join(state, "pods")); len(entries) != 0 {
+		t.Errorf("state left: %v", entries)
+	}
+}
+
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	return err == nil && !zombieStat(b)
+}
+
+// TestHelperRunForever is the process TestCleanupAfterSIGKILL kills.
+func TestHelperRunForever(t *testing.T) {
+	state := os.Getenv("PODLINT_HELPER_STATE")
+	if state == "" {
+		t.Skip("helper for TestCleanupAfterSIGKILL")
+	}
+	p, err := Start(decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: victim}\nspec:\n  containers: [{name: a, image: busybox, command: [sleep, '100']}]\n"),
+		Options{Images: testImages(t), StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitFor(t.Context(), phaseIs(v1.PodRunning)); err != nil {
+		t.Fatal(err)
+	}
+	os.Stdout.WriteString(strconv.Itoa(p.sb.infraPid) + " " + strconv.Itoa(p.ctrByName("a").in.pid) + "\n")
+	select {}
+}

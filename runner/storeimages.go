@@ -1,0 +1,34 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/podlint/podlint/runner/image"
+)
+
+// StoreImages serves images from podlint's image store: what `podlint image
+// load` or `podlint image pull` put there. Nothing is pulled at run time: the
+// runner is offline, whatever the container's imagePullPolicy.
+type StoreImages struct {
+	Store *image.Store
+}
+
+// Resolve unpacks the image on first use and returns its root filesystem and
+// configuration.
+func (s StoreImages) Resolve(ref string) (string, ImageConfig, error) {
+	img, err := s.Store.Resolve(ref)
+	if errors.Is(err, image.ErrNotFound) {
+		return "", ImageConfig{}, fmt.Errorf("%w: %q is not in the image store %s (podlint image load or pull it first)", ErrImageNotLoaded, ref, s.Store.Root())
+	}
+	if err != nil {
+		return "", ImageConfig{}, err
+	}
+	root, err := img.RootFS(context.Background())
+	if err != nil {
+		return "", ImageConfig{}, fmt.Errorf("unpack %s: %w", ref, err)
+	}
+	c := img.Config
+	return root, ImageConfig{Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, StopSignal: c.StopSignal}, nil
+}

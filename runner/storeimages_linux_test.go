@@ -1,0 +1,79 @@
+//go:build linux && cgo
+
+package runner
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+
+	"github.com/podlint/podlint/runner/image"
+	"github.com/podlint/podlint/runner/image/testimage"
+)
+
+// TestImageStoreConfig runs a Pod from the image store with an image whose
+// configuration sets entrypoint, cmd, env, working directory and STOPSIGNAL.
+func TestImageStoreConfig(t *testing.T) {
+	canRun(t)
+	img, err := testimage.Busybox("")
+	if errors.Is(err, testimage.ErrNoBusybox) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Name = "localhost/podlint/configured:1"
+	img.Config.Entrypoint = []string{"sh", "-c"}
+	img.Config.Cmd = []string{"trap 'echo got QUIT; exit 0' QUIT; echo $GREETING from $(pwd); sleep 100 & wait"}
+	img.Config.Env = []string{"PATH=/bin:/usr/bin", "GREETING=hi"}
+	img.Config.WorkingDir = "/tmp"
+	img.Config.StopSignal = "SIGQUIT"
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "img.tar")
+	if err := testimage.WriteFile(archive, "oci-archive", img); err != nil {
+		t.Fatal(err)
+	}
+	store, err := image.Open(image.Options{Root: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(context.Background(), archive); err != nil {
+		t.Fatal(err)
+	}
+	pod := decodePod(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: from-store}
+spec:
+  terminationGracePeriodSeconds: 10
+  containers:
+  - {name: app, image: localhost/podlint/configured:1}
+`)
+	p, err := Start(pod, Options{Images: StoreImages{Store: store}, StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := p.WaitFor(ctx, phaseIs(v1.PodRunning)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	p.Delete()
+	<-p.Done()
+	if got := p.Logs()["app"]; got != "hi from /tmp\ngot QUIT\n" {
+		t.Errorf("logs %q: image entrypoint, cmd, env, workdir or STOPSIGNAL not applied", got)
+	}
+	if term := ctrStatus(p.Status(), "app").State.Terminated; term == nil || term.ExitCode != 0 {
+		t.Errorf("terminated %+v", term)
+	}
+	_, err = Start(decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: a, image: busybox}]\n"),
+		Options{Images: StoreImages{Store: store}, StateDir: t.TempDir()})
+	if !errors.Is(err, ErrImageNotLoaded) {
+		t.Errorf("err = %v, want ErrImageNotLoaded", err)
+	}
+}

@@ -1,0 +1,57 @@
+package runner
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+)
+
+// Options configure Start.
+type Options struct {
+	// Images resolves container images to root filesystems.
+	Images Images
+	// StateDir holds Pod state directories; empty means
+	// DefaultStateDir().
+	StateDir string
+	// BackOffScale multiplies the kubelet's crash-loop back-off times (10 s
+	// doubling to 5 min, reset after 10 min) so tests can observe them
+	// quickly; 0 means 1.
+	BackOffScale float64
+	// Warn receives warnings meant for the user (limits not enforced).
+	Warn func(string)
+}
+
+// Event is a Kubernetes event the kubelet would have recorded.
+type Event struct {
+	Time      time.Time `json:"time"`
+	Type      string    `json:"type"`
+	Reason    string    `json:"reason"`
+	Container string    `json:"container,omitempty"`
+	Message   string    `json:"message"`
+}
+
+// Snapshot is the Pod status at one moment.
+type Snapshot struct {
+	Time   time.Time    `json:"time"`
+	Status v1.PodStatus `json:"status"`
+}
+
+// DefaultStateDir is where Pod state lives when Options.StateDir is empty.
+func DefaultStateDir() string {
+	if os.Geteuid() == 0 {
+		// Container root is another user then and must traverse the path:
+		// /run is world-searchable, root's XDG_RUNTIME_DIR is not.
+		return "/run/podlint"
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return filepath.Join(d, "podlint")
+	}
+	return filepath.Join(os.TempDir(), "podlint-"+strconv.Itoa(os.Getuid()))
+}
+
+// ErrUnsupported is returned by Start on builds without the sandbox.
+var ErrUnsupported = errors.New("podlint run needs Linux and cgo (this podlint was built without them)")
