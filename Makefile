@@ -9,7 +9,7 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzLocate \
 	./rules:FuzzRules
 
-.PHONY: build test vet unit fuzz bench golden clean
+.PHONY: build test vet unit fuzz bench golden clean parity parity-ci
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -40,3 +40,16 @@ golden:
 
 clean:
 	rm -rf bin .bench
+
+# Differential test against kube-apiserver's own create path (nested module parity/,
+# which builds k8s.io/kubernetes: the first run is slow). `make parity` is the long
+# run and prints the agreement table and the disagreements by kind; PARITY_SEED
+# picks another corpus. `make parity-ci` is the fixed-seed run CI does.
+PARITY_OBJECTS ?= 6000
+PARITY_SEED    ?= 20261127
+parity:
+	cd parity && PARITY_OBJECTS=$(PARITY_OBJECTS) PARITY_SEED=$(PARITY_SEED) PARITY_LIST=$${PARITY_LIST:-50} \
+		$(GO) test -count=1 -timeout 30m -run 'TestParity' -v . | grep -v '^=== RUN'
+
+parity-ci:
+	cd parity && $(GO) vet ./... && $(GO) test -count=1 -timeout 15m ./...
