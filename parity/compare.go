@@ -42,6 +42,9 @@ func Compare(eng *lint.Engine, c Case) (o Outcome, ok bool) {
 		o.Kind = "(unreadable)"
 	}
 	for _, p := range ov.Paths {
+		if input {
+			break // podlint could not read the object: no paths to compare
+		}
 		if !recalled(p, pv.Paths) {
 			o.Missed = append(o.Missed, p)
 		}
@@ -103,8 +106,10 @@ func Table(outs []Outcome) []Row {
 			default:
 				r.FalseReject++
 			}
-			r.Paths += len(o.Oracle.Paths)
-			r.PathsRecalled += len(o.Oracle.Paths) - len(o.Missed)
+			if !o.Input {
+				r.Paths += len(o.Oracle.Paths)
+				r.PathsRecalled += len(o.Oracle.Paths) - len(o.Missed)
+			}
 		}
 	}
 	var rows []Row

@@ -46,7 +46,15 @@ func (g *Generator) Next() Case {
 	s := g.seeds[g.rng.IntN(len(g.seeds))]
 	obj := deepCopy(s.obj).(map[string]any)
 	var applied []string
-	for k := 1 + g.rng.IntN(3); k > 0; k-- {
+	// Mostly one mutation, so that about half the variants stay valid and a
+	// rejection usually has one cause.
+	k := 1
+	if r := g.rng.IntN(20); r >= 17 {
+		k = 3
+	} else if r >= 12 {
+		k = 2
+	}
+	for ; k > 0; k-- {
 		if d := g.mutate(obj); d != "" {
 			applied = append(applied, d)
 		}
@@ -88,6 +96,11 @@ func walk(v any, path string, out *[]node) {
 			p := k
 			if path != "" {
 				p = path + "." + k
+			}
+			if path == "" && (k == "apiVersion" || k == "kind") {
+				// kubectl refuses a document without them before any API server
+				// sees it; kind changes have their own operation.
+				continue
 			}
 			m, key := t, k
 			*out = append(*out, node{path: p, value: t[k], key: k,
@@ -201,6 +214,28 @@ var operations = []func(g *Generator, obj map[string]any, nodes []node) string{
 		n.set(v)
 		return fmt.Sprintf("set %s to %.20q", n.path, v)
 	},
+	// nudge a number (one more) or a list (drop its last element): mostly still valid
+	func(g *Generator, obj map[string]any, nodes []node) string {
+		n := g.pick(nodes, func(n node) bool {
+			switch v := n.value.(type) {
+			case float64:
+				return true
+			case []any:
+				return len(v) > 1
+			}
+			return false
+		})
+		if n == nil {
+			return ""
+		}
+		if f, ok := n.value.(float64); ok {
+			n.set(f + 1)
+			return fmt.Sprintf("set %s to %v", n.path, f+1)
+		}
+		l := n.value.([]any)
+		n.set(l[:len(l)-1])
+		return "shorten " + n.path
+	},
 	// move a container between initContainers and containers
 	func(g *Generator, obj map[string]any, nodes []node) string {
 		spec := podSpecOf(obj)
@@ -231,14 +266,19 @@ var operations = []func(g *Generator, obj map[string]any, nodes []node) string{
 	},
 }
 
+// opWeights lists operation indexes, each as often as it should be drawn.
+var opWeights = []int{0, 0, 0, 0, 1, 2, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 6, 7}
+
 // mutate applies one random operation and describes it ("" when it found no target).
 func (g *Generator) mutate(obj map[string]any) string {
 	var nodes []node
 	walk(obj, "", &nodes)
-	// Kind changes turn most objects into nonsense; keep them rare.
+	// Kind changes turn most objects into nonsense; keep them rare. Strict-decoding
+	// mutations (retype, rename) always reject, so they are drawn less often than
+	// drops and value changes, which the API server often accepts.
 	op := operations[len(operations)-1]
 	if g.rng.IntN(25) != 0 {
-		op = operations[g.rng.IntN(len(operations)-1)]
+		op = operations[opWeights[g.rng.IntN(len(opWeights))]]
 	}
 	return op(g, obj, nodes)
 }

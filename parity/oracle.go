@@ -200,7 +200,16 @@ func decodePaths(err error) []string {
 		out = append(out, m[1])
 	}
 	for _, m := range typeFieldRe.FindAllStringSubmatch(msg, -1) {
-		out = append(out, "~"+m[1])
+		// Embedded Go structs (VolumeSource, ProbeHandler, ...) appear in the
+		// path under their type name; in JSON their fields are inlined.
+		var parts []string
+		for _, part := range strings.Split(m[1], ".") {
+			if part != "" && part[0] >= 'A' && part[0] <= 'Z' {
+				continue
+			}
+			parts = append(parts, part)
+		}
+		out = append(out, "~"+strings.Join(parts, "."))
 	}
 	return out
 }

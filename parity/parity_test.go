@@ -137,8 +137,9 @@ func TestParity(t *testing.T) {
 	}
 }
 
-// Floors the default corpus must keep (ratchet them up as podlint improves).
+// Floors the corpus must keep, in percent: every verdict must agree, and path
+// recall may only fall short by the documented divergences of KNOWN.md.
 const (
-	minAgree  = 0
-	minRecall = 0
+	minAgree  = 100
+	minRecall = 98
 )
