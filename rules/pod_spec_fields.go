@@ -44,12 +44,18 @@ var podSpecFields = &lint.Rule{
 			p.Report(sp.Child("activeDeadlineSeconds"), field.ErrorTypeInvalid, *d,
 				fmt.Sprintf("activeDeadlineSeconds %d must be between 1 and %d", *d, math.MaxInt32), "Set a positive number of seconds, or remove the field.")
 		}
+		// A StatefulSet names its Pods' hosts itself: the API server clears hostname
+		// and subdomain before it validates the template.
+		hostname, subdomain := spec.Hostname, spec.Subdomain
+		if p.Object.Ref.Kind == "StatefulSet" {
+			hostname, subdomain = "", ""
+		}
 		for _, f := range []struct {
 			name, value string
 			check       func(string) []string
 		}{
-			{"hostname", spec.Hostname, validation.IsDNS1123Label},
-			{"subdomain", spec.Subdomain, validation.IsDNS1123Label},
+			{"hostname", hostname, validation.IsDNS1123Label},
+			{"subdomain", subdomain, validation.IsDNS1123Label},
 			{"serviceAccountName", spec.ServiceAccountName, validation.IsDNS1123Subdomain},
 			{"nodeName", spec.NodeName, validation.IsDNS1123Subdomain},
 			{"priorityClassName", spec.PriorityClassName, validation.IsDNS1123Subdomain},

@@ -23,7 +23,7 @@ var workloadSpec = &lint.Rule{
 	Title:    "Workload specs need a matching selector, non-negative counts and a valid update strategy",
 	Doc: "Deployments, ReplicaSets, StatefulSets and DaemonSets find their Pods by spec.selector, so it is required, may not be empty, " +
 		"must be a valid label selector and must match the template's labels (otherwise the controller would create Pods it does not own, " +
-		"forever); a ReplicationController's selector defaults to the template's labels. replicas, minReadySeconds and revisionHistoryLimit " +
+		"forever); a ReplicationController needs a template, and its selector defaults to the template's labels. replicas, minReadySeconds and revisionHistoryLimit " +
 		"may not be negative and a Deployment's progressDeadlineSeconds must exceed minReadySeconds. Their Pod templates may not set " +
 		"activeDeadlineSeconds (the Pods are meant to run forever). Update strategies: a Deployment uses RollingUpdate (maxSurge and " +
 		"maxUnavailable as a count or a percentage up to 100%, not both 0) or Recreate (without rollingUpdate); a DaemonSet RollingUpdate " +
@@ -69,7 +69,7 @@ var workloadSpec = &lint.Rule{
 			s := &t.Spec
 			nonNegativeInt(p, spec.Child("minReadySeconds"), int64(s.MinReadySeconds))
 			nonNegative(p, spec.Child("replicas"), s.Replicas)
-			// The selector defaults to the template's labels, and the labels to the selector.
+			// The selector defaults to the template's labels (not the other way round).
 			sel := s.Selector
 			var tl map[string]string
 			if s.Template != nil {
@@ -77,9 +77,8 @@ var workloadSpec = &lint.Rule{
 				if len(sel) == 0 {
 					sel = tl
 				}
-				if len(tl) == 0 {
-					tl = sel
-				}
+			} else {
+				p.Report(spec.Child("template"), field.ErrorTypeRequired, nil, "a ReplicationController needs a Pod template to create its Pods from", "Add spec.template.")
 			}
 			if len(sel) == 0 {
 				p.Report(spec.Child("selector"), field.ErrorTypeRequired, nil,
