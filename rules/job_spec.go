@@ -6,6 +6,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/lint"
@@ -31,6 +32,12 @@ var jobSpec = &lint.Rule{
 		case *batchv1.Job:
 			sp := p.Object.Path("spec")
 			checkJobSpec(p, &t.Spec, sp)
+			// The API server labels the Pod template with job-name: <name>, so a
+			// name that is not a label value makes the template's labels invalid.
+			if name := t.Name; name != "" && (t.Spec.ManualSelector == nil || !*t.Spec.ManualSelector) && len(validation.IsValidLabelValue(name)) > 0 {
+				p.Report(sp.Child("template", "labels"), field.ErrorTypeInvalid, name,
+					fmt.Sprintf("the API server adds the label job-name=%s to the Pod template, and %q is not a valid label value", name, name), "Use a Job name of at most 63 characters.")
+			}
 			if t.Spec.ManualSelector != nil && *t.Spec.ManualSelector {
 				if t.Spec.Selector == nil {
 					p.Report(sp.Child("selector"), field.ErrorTypeRequired, nil, "manualSelector: true needs a selector", "Set spec.selector, or remove manualSelector.")

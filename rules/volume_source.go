@@ -197,6 +197,10 @@ func checkVolumeSource(p *lint.Pass, src *corev1.VolumeSource, vp *field.Path, r
 			}
 			if t := s.ServiceAccountToken; t != nil {
 				tp := sp.Child("serviceAccountToken")
+				// Only checked on Pods: templates keep accepting it for compatibility.
+				if p.Object.IsPod() && p.Object.PodSpec.ServiceAccountName == "" {
+					report(tp, field.ErrorTypeForbidden, nil, "a projected service account token must not be specified when serviceAccountName is not set", "Set serviceAccountName.")
+				}
 				// expirationSeconds defaults to one hour.
 				if e := t.ExpirationSeconds; e != nil && *e < 600 {
 					report(tp.Child("expirationSeconds"), field.ErrorTypeInvalid, *e, "a projected service account token may not expire in less than 10 minutes", "")
