@@ -42,6 +42,7 @@ var containerFields = &lint.Rule{
 			if pp := c.ImagePullPolicy; pp != "" && pp != corev1.PullAlways && pp != corev1.PullIfNotPresent && pp != corev1.PullNever {
 				notSupported(p, c.Path.Child("imagePullPolicy"), string(pp), "imagePullPolicy", []string{"Always", "IfNotPresent", "Never"})
 			}
+			checkResizePolicy(p, c, spec(p).RestartPolicy)
 			if tp := c.TerminationMessagePolicy; tp != "" && tp != corev1.TerminationMessageReadFile && tp != corev1.TerminationMessageFallbackToLogsOnError {
 				notSupported(p, c.Path.Child("terminationMessagePolicy"), string(tp), "terminationMessagePolicy", []string{"File", "FallbackToLogsOnError"})
 			}
@@ -67,4 +68,40 @@ func suggestLabel(what, s string) string {
 		return fmt.Sprintf("Use a DNS label, e.g. %s: %s.", what, t)
 	}
 	return "Use at most 63 lower-case alphanumerics or '-', starting and ending with an alphanumeric."
+}
+
+func spec(p *lint.Pass) *corev1.PodSpec { return p.Object.PodSpec }
+
+// checkResizePolicy: in-place resize policies name cpu or memory once each, with
+// NotRequired or RestartContainer; a Pod that never restarts cannot restart a
+// container to resize it, and a regular init container is never resized.
+func checkResizePolicy(p *lint.Pass, c container, podRestart corev1.RestartPolicy) {
+	rp := c.Path.Child("resizePolicy")
+	seen := map[corev1.ResourceName]bool{}
+	for j, r := range c.ResizePolicy {
+		if seen[r.ResourceName] {
+			p.Report(rp.Index(j), field.ErrorTypeDuplicate, string(r.ResourceName), fmt.Sprintf("resize policy for %s is given twice", r.ResourceName), "")
+		}
+		seen[r.ResourceName] = true
+		switch r.ResourceName {
+		case corev1.ResourceCPU, corev1.ResourceMemory:
+		case "":
+			p.Report(rp, field.ErrorTypeRequired, nil, "a resize policy needs a resourceName (cpu or memory)", "")
+		default:
+			p.Report(rp, field.ErrorTypeNotSupported, string(r.ResourceName), fmt.Sprintf("resize policies exist for cpu and memory only, not %q", r.ResourceName), "")
+		}
+		switch r.RestartPolicy {
+		case corev1.NotRequired, corev1.RestartContainer:
+		case "":
+			p.Report(rp, field.ErrorTypeRequired, nil, "a resize policy needs a restartPolicy (NotRequired or RestartContainer)", "")
+		default:
+			p.Report(rp, field.ErrorTypeNotSupported, string(r.RestartPolicy), fmt.Sprintf("unsupported resize restartPolicy %q (supported: \"NotRequired\", \"RestartContainer\")", r.RestartPolicy), "")
+		}
+		if podRestart == corev1.RestartPolicyNever && r.RestartPolicy != corev1.NotRequired {
+			p.Report(rp, field.ErrorTypeInvalid, string(r.RestartPolicy), "resize restartPolicy must be NotRequired when the Pod's restartPolicy is Never", "")
+		}
+		if c.Kind == initContainer && r.RestartPolicy == corev1.RestartContainer {
+			p.Report(rp.Index(j).Child("restartPolicy"), field.ErrorTypeInvalid, string(r.RestartPolicy), "must not be RestartContainer for a regular init container: it has exited before any resize", "Use NotRequired.")
+		}
+	}
 }

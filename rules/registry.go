@@ -52,6 +52,7 @@ func checks() []*lint.Rule {
 		cronJobSpec,
 		affinityTerms,
 		securityContext,
+		podScheduling,
 	}
 }
 

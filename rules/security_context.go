@@ -56,6 +56,13 @@ var securityContext = &lint.Rule{
 				}
 			}
 			checkSeccomp(p, sc.SeccompProfile, sp.Child("seccompProfile"))
+			checkAppArmor(p, sc.AppArmorProfile, sp.Child("appArmorProfile"))
+			if f := sc.FSGroupChangePolicy; f != nil && *f != corev1.FSGroupChangeOnRootMismatch && *f != corev1.FSGroupChangeAlways {
+				notSupported(p, sp.Child("fsGroupChangePolicy"), string(*f), "fsGroupChangePolicy", []string{"Always", "OnRootMismatch"})
+			}
+			if g := sc.SupplementalGroupsPolicy; g != nil && *g != corev1.SupplementalGroupsPolicyMerge && *g != corev1.SupplementalGroupsPolicyStrict {
+				notSupported(p, sp.Child("supplementalGroupsPolicy"), string(*g), "supplementalGroupsPolicy", []string{"Merge", "Strict"})
+			}
 		}
 		for _, c := range containers(p) {
 			sc := c.SecurityContext
@@ -66,6 +73,7 @@ var securityContext = &lint.Rule{
 			checkID(p, sc.RunAsUser, sp.Child("runAsUser"))
 			checkID(p, sc.RunAsGroup, sp.Child("runAsGroup"))
 			checkSeccomp(p, sc.SeccompProfile, sp.Child("seccompProfile"))
+			checkAppArmor(p, sc.AppArmorProfile, sp.Child("appArmorProfile"))
 			if sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
 				if sc.Privileged != nil && *sc.Privileged {
 					p.Report(sp, field.ErrorTypeInvalid, nil, "cannot set allowPrivilegeEscalation to false and privileged to true: a privileged container always can escalate", "Drop one of the two settings.")
@@ -123,5 +131,27 @@ func checkSeccomp(p *lint.Pass, sp *corev1.SeccompProfile, path *field.Path) {
 		}
 	} else if sp.LocalhostProfile != nil {
 		p.Report(path.Child("localhostProfile"), field.ErrorTypeInvalid, *sp.LocalhostProfile, "localhostProfile can only be set when the seccomp type is Localhost", "")
+	}
+}
+
+func checkAppArmor(p *lint.Pass, ap *corev1.AppArmorProfile, path *field.Path) {
+	if ap == nil {
+		return
+	}
+	switch ap.Type {
+	case corev1.AppArmorProfileTypeLocalhost:
+		if ap.LocalhostProfile == nil || strings.TrimSpace(*ap.LocalhostProfile) == "" {
+			p.Report(path.Child("localhostProfile"), field.ErrorTypeRequired, nil, "localhostProfile must be set when the AppArmor type is Localhost", "")
+		} else if strings.TrimSpace(*ap.LocalhostProfile) != *ap.LocalhostProfile {
+			p.Report(path.Child("localhostProfile"), field.ErrorTypeInvalid, *ap.LocalhostProfile, "localhostProfile must not be padded with whitespace", "")
+		}
+	case corev1.AppArmorProfileTypeRuntimeDefault, corev1.AppArmorProfileTypeUnconfined:
+		if ap.LocalhostProfile != nil {
+			p.Report(path.Child("localhostProfile"), field.ErrorTypeInvalid, *ap.LocalhostProfile, "localhostProfile can only be set when the AppArmor type is Localhost", "")
+		}
+	case "":
+		p.Report(path.Child("type"), field.ErrorTypeRequired, nil, "appArmorProfile needs a type", "Set type: RuntimeDefault.")
+	default:
+		notSupported(p, path.Child("type"), string(ap.Type), "appArmorProfile type", []string{"Localhost", "RuntimeDefault", "Unconfined"})
 	}
 }

@@ -70,7 +70,7 @@ var volumeSource = &lint.Rule{
 			} else if msgs := validation.IsDNS1123Label(v.Name); len(msgs) > 0 {
 				report(vp.Child("name"), field.ErrorTypeInvalid, v.Name, fmt.Sprintf("volume name %q is not a DNS label: %s", v.Name, strings.Join(msgs, "; ")), suggestLabel("name", v.Name))
 			}
-			checkVolumeSource(p, &v.VolumeSource, vp, report)
+			checkVolumeSource(p, &v.VolumeSource, v.Name, vp, report)
 			if n > 0 && v.Name != "" {
 				invalid[v.Name] = true
 			} else if n == 0 {
@@ -99,7 +99,7 @@ var volumeSource = &lint.Rule{
 
 type reportFunc func(path *field.Path, typ field.ErrorType, bad any, msg, hint string)
 
-func checkVolumeSource(p *lint.Pass, src *corev1.VolumeSource, vp *field.Path, report reportFunc) {
+func checkVolumeSource(p *lint.Pass, src *corev1.VolumeSource, volName string, vp *field.Path, report reportFunc) {
 	rv := reflect.ValueOf(src).Elem()
 	first := ""
 	for _, f := range volumeSourceFields {
@@ -162,6 +162,43 @@ func checkVolumeSource(p *lint.Pass, src *corev1.VolumeSource, vp *field.Path, r
 		}
 		mode(c.DefaultMode, vp.Child("configMap", "defaultMode"), 0777)
 		items(c.Items, vp.Child("configMap", "items"))
+	case "nfs":
+		n := src.NFS
+		if n.Server == "" {
+			report(vp.Child("nfs", "server"), field.ErrorTypeRequired, nil, "an nfs volume needs the server to mount from", "")
+		}
+		if n.Path == "" {
+			report(vp.Child("nfs", "path"), field.ErrorTypeRequired, nil, "an nfs volume needs the exported path", "")
+		}
+		if !path.IsAbs(n.Path) {
+			report(vp.Child("nfs", "path"), field.ErrorTypeInvalid, n.Path, fmt.Sprintf("nfs path %q must be an absolute path", n.Path), "")
+		}
+	case "csi":
+		d := src.CSI.Driver
+		switch {
+		case d == "":
+			report(vp.Child("csi", "driver"), field.ErrorTypeRequired, nil, "a csi volume needs the driver name", "")
+		case len(d) > 63:
+			report(vp.Child("csi", "driver"), field.ErrorTypeTooLong, d, "a CSI driver name may not be more than 63 bytes", "")
+		default:
+			if msgs := validation.IsDNS1123Subdomain(strings.ToLower(d)); len(msgs) > 0 {
+				report(vp.Child("csi", "driver"), field.ErrorTypeInvalid, d, fmt.Sprintf("CSI driver name %q is not a DNS subdomain: %s", d, strings.Join(msgs, "; ")), "")
+			}
+		}
+	case "ephemeral":
+		e := src.Ephemeral
+		if e.VolumeClaimTemplate == nil {
+			report(vp.Child("ephemeral", "volumeClaimTemplate"), field.ErrorTypeRequired, nil, "an ephemeral volume needs a volumeClaimTemplate", "")
+		} else {
+			checkClaimSpec(p, &e.VolumeClaimTemplate.Spec, vp.Child("ephemeral", "volumeClaimTemplate", "spec"), report)
+		}
+		// The claim is named <pod>-<volume>; only a Pod's own name is known here.
+		if p.Object.IsPod() && p.Object.Meta.Name != "" && volName != "" {
+			claim := p.Object.Meta.Name + "-" + volName
+			if msgs := validation.IsDNS1123Subdomain(claim); len(msgs) > 0 {
+				report(vp.Child("name"), field.ErrorTypeInvalid, volName, fmt.Sprintf("the ephemeral volume's claim would be named %q, which is not a valid name: %s", claim, strings.Join(msgs, "; ")), "")
+			}
+		}
 	case "persistentVolumeClaim":
 		if src.PersistentVolumeClaim.ClaimName == "" {
 			report(vp.Child("persistentVolumeClaim", "claimName"), field.ErrorTypeRequired, nil, "a persistentVolumeClaim volume needs the claimName of the claim to mount", "")

@@ -329,14 +329,14 @@ func checkStatefulSet(p *lint.Pass, t *appsv1.StatefulSet, spec *field.Path) {
 	checkSelector(p, s.Selector, spec, s.Template.Labels, "statefulset")
 	checkNotInTemplate(p, &s.Template.Spec, spec, "StatefulSet")
 	for i := range s.VolumeClaimTemplates {
-		checkClaimSpec(p, &s.VolumeClaimTemplates[i].Spec, spec.Child("volumeClaimTemplates").Index(i).Child("spec"))
+		checkClaimSpec(p, &s.VolumeClaimTemplates[i].Spec, spec.Child("volumeClaimTemplates").Index(i).Child("spec"), p.Report)
 	}
 }
 
 // checkClaimSpec checks what a volumeClaimTemplate needs for its claims to be created.
-func checkClaimSpec(p *lint.Pass, c *corev1.PersistentVolumeClaimSpec, path *field.Path) {
+func checkClaimSpec(p *lint.Pass, c *corev1.PersistentVolumeClaimSpec, path *field.Path, report reportFunc) {
 	if len(c.AccessModes) == 0 {
-		p.Report(path.Child("accessModes"), field.ErrorTypeRequired, nil, "a claim needs at least one access mode, e.g. ReadWriteOnce", "Set accessModes: [ReadWriteOnce].")
+		report(path.Child("accessModes"), field.ErrorTypeRequired, nil, "a claim needs at least one access mode, e.g. ReadWriteOnce", "Set accessModes: [ReadWriteOnce].")
 	}
 	rwop, other := false, false
 	for _, m := range c.AccessModes {
@@ -346,25 +346,27 @@ func checkClaimSpec(p *lint.Pass, c *corev1.PersistentVolumeClaimSpec, path *fie
 		case corev1.ReadWriteOnce, corev1.ReadOnlyMany, corev1.ReadWriteMany:
 			other = true
 		default:
-			notSupported(p, path.Child("accessModes"), string(m), "access mode", []string{"ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"})
+			report(path.Child("accessModes"), field.ErrorTypeNotSupported, string(m), fmt.Sprintf("unsupported access mode %q (supported: ReadOnlyMany, ReadWriteMany, ReadWriteOnce, ReadWriteOncePod)", m), "")
 		}
 	}
 	if rwop && other {
-		p.Report(path.Child("accessModes"), field.ErrorTypeForbidden, nil, "ReadWriteOncePod may not be combined with other access modes", "")
+		report(path.Child("accessModes"), field.ErrorTypeForbidden, nil, "ReadWriteOncePod may not be combined with other access modes", "")
 	}
 	if c.Selector != nil {
 		checkLabelSelector(p, c.Selector, path.Child("selector"))
 	}
 	sp := path.Child("resources").Key("storage")
 	if q, ok := c.Resources.Requests[corev1.ResourceStorage]; !ok {
-		p.Report(sp, field.ErrorTypeRequired, nil, "a claim needs resources.requests.storage: the size of the volume to provision", "Set resources.requests.storage, e.g. 1Gi.")
+		report(sp, field.ErrorTypeRequired, nil, "a claim needs resources.requests.storage: the size of the volume to provision", "Set resources.requests.storage, e.g. 1Gi.")
 	} else if q.Sign() <= 0 {
-		p.Report(sp, field.ErrorTypeInvalid, q.String(), "the storage request must be greater than zero", "")
+		report(sp, field.ErrorTypeInvalid, q.String(), "the storage request must be greater than zero", "")
 	}
 	if sc := c.StorageClassName; sc != nil && *sc != "" {
-		reportMsgs(p, path.Child("storageClassName"), *sc, fmt.Sprintf("storageClassName %q is not a valid class name", *sc), validation.IsDNS1123Subdomain(*sc), "")
+		if msgs := validation.IsDNS1123Subdomain(*sc); len(msgs) > 0 {
+			report(path.Child("storageClassName"), field.ErrorTypeInvalid, *sc, fmt.Sprintf("storageClassName %q is not a valid class name: %s", *sc, strings.Join(msgs, "; ")), "")
+		}
 	}
 	if vm := c.VolumeMode; vm != nil && *vm != corev1.PersistentVolumeBlock && *vm != corev1.PersistentVolumeFilesystem {
-		notSupported(p, path.Child("volumeMode"), string(*vm), "volumeMode", []string{"Block", "Filesystem"})
+		report(path.Child("volumeMode"), field.ErrorTypeNotSupported, string(*vm), fmt.Sprintf("unsupported volumeMode %q (supported: Block, Filesystem)", *vm), "")
 	}
 }
