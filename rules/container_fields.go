@@ -16,11 +16,13 @@ var containerFields = &lint.Rule{
 	ID:       "container-fields",
 	Category: lint.CategoryAPI,
 	Severity: lint.SeverityError,
-	Title:    "Containers must be present and named, with supported pull and termination-message policies",
+	Title:    "Containers must be present and named, with supported pull, termination-message and resize policies",
 	Doc: "Every pod spec needs at least one app container. Each container needs a name that is a DNS label (at most 63 lower-case " +
 		"alphanumerics or '-', starting and ending alphanumeric), because the name appears in the container's runtime identity, in " +
 		"`kubectl logs -c` and in the downward API. imagePullPolicy, when set, is Always, IfNotPresent or Never, and " +
-		"terminationMessagePolicy is File or FallbackToLogsOnError; left out, the API server defaults them before it validates.",
+		"terminationMessagePolicy is File or FallbackToLogsOnError; left out, the API server defaults them before it validates. " +
+		"resizePolicy entries name cpu or memory once each with NotRequired or RestartContainer; a Pod with restartPolicy Never can only use " +
+		"NotRequired, and a regular init container never RestartContainer.",
 	Remediation: "Name every container with a lower-case DNS label and use a supported policy value.",
 	Fields:      []string{"containers", "initContainers[*].name", "containers[*].name", "containers[*].imagePullPolicy", "containers[*].terminationMessagePolicy"},
 	Check: func(p *lint.Pass) {
@@ -42,7 +44,7 @@ var containerFields = &lint.Rule{
 			if pp := c.ImagePullPolicy; pp != "" && pp != corev1.PullAlways && pp != corev1.PullIfNotPresent && pp != corev1.PullNever {
 				notSupported(p, c.Path.Child("imagePullPolicy"), string(pp), "imagePullPolicy", []string{"Always", "IfNotPresent", "Never"})
 			}
-			checkResizePolicy(p, c, spec(p).RestartPolicy)
+			checkResizePolicy(p, c, p.Object.PodSpec.RestartPolicy)
 			if tp := c.TerminationMessagePolicy; tp != "" && tp != corev1.TerminationMessageReadFile && tp != corev1.TerminationMessageFallbackToLogsOnError {
 				notSupported(p, c.Path.Child("terminationMessagePolicy"), string(tp), "terminationMessagePolicy", []string{"File", "FallbackToLogsOnError"})
 			}
@@ -69,8 +71,6 @@ func suggestLabel(what, s string) string {
 	}
 	return "Use at most 63 lower-case alphanumerics or '-', starting and ending with an alphanumeric."
 }
-
-func spec(p *lint.Pass) *corev1.PodSpec { return p.Object.PodSpec }
 
 // checkResizePolicy: in-place resize policies name cpu or memory once each, with
 // NotRequired or RestartContainer; a Pod that never restarts cannot restart a
