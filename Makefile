@@ -11,7 +11,7 @@ FUZZ_TARGETS = \
 	./runner/image:FuzzUnpack \
 	./runner/image:FuzzLoad
 
-.PHONY: build install test vet portable unit fuzz runner-test bench bench-policy golden clean
+.PHONY: build install test vet portable unit fuzz runner-test parity parity-ci bench bench-policy golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -20,7 +20,7 @@ build:
 install:
 	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
-test: vet portable unit fuzz runner-test
+test: vet portable unit fuzz runner-test parity-ci
 
 # The runner starts real rootless sandboxes, so its tests run as an unprivileged user
 # (as root the script creates one); inside `unit` they skip when run as root.
@@ -60,3 +60,17 @@ golden:
 
 clean:
 	rm -rf bin .bench
+
+# Differential test against kube-apiserver's own create path (nested module parity/,
+# which builds k8s.io/kubernetes: the first run is slow). `make parity` is the long
+# run and prints the agreement table and the disagreements by kind; PARITY_SEED
+# picks another corpus, PARITY_PATHS=1 also lists objects whose error paths podlint
+# missed. `make parity-ci` is the fixed-seed run CI does.
+PARITY_OBJECTS ?= 6000
+PARITY_SEED    ?= 20261127
+parity:
+	cd parity && PARITY_OBJECTS=$(PARITY_OBJECTS) PARITY_SEED=$(PARITY_SEED) PARITY_LIST=$${PARITY_LIST:-50} PARITY_PATHS=$(PARITY_PATHS) \
+		$(GO) test -count=1 -timeout 30m -run 'TestParity' -v .
+
+parity-ci:
+	cd parity && $(GO) vet ./... && $(GO) test -count=1 -timeout 15m ./...

@@ -454,12 +454,14 @@ func (g *gen) container(w *writer, in int, a application, name, image string, r 
 	w.line(in, "resources:")
 	w.line(in+1, "requests:")
 	w.line(in+2, "cpu: %dm", 50*(1+g.rnd.IntN(10)))
-	w.line(in+2, "memory: %dMi", 64<<g.rnd.IntN(5))
+	// A limit is never below its request: the API server rejects that.
+	memShift := g.rnd.IntN(5)
+	w.line(in+2, "memory: %dMi", 64<<memShift)
 	w.line(in+1, "limits:")
 	if g.chance(0.5) {
 		w.line(in+2, "cpu: %d", 1+g.rnd.IntN(2))
 	}
-	w.line(in+2, "memory: %dMi", 128<<g.rnd.IntN(5))
+	w.line(in+2, "memory: %dMi", 128<<(memShift+g.rnd.IntN(2)))
 	if server {
 		w.line(in, "readinessProbe:")
 		w.line(in+1, "httpGet:")

@@ -439,9 +439,13 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		out.internal = append(out.internal, fmt.Errorf("%s: document %d: %w", file, doc.Index, err))
 		return
 	}
+	var dropped []string
 	for _, p := range dec.Problems {
 		if wrongVersion && p.Kind == manifest.UnknownField {
 			continue // the old version's schema differs; the apiVersion finding says what to do
+		}
+		if p.Kind == manifest.InvalidType {
+			dropped = append(dropped, p.Path)
 		}
 		add(problemFinding(p, file, doc))
 	}
@@ -460,9 +464,30 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	if spec == nil {
 		return
 	}
-	for _, r := range e.rules {
-		e.runRule(r, obj, add, out)
+	check := add
+	if len(dropped) > 0 {
+		// A value of the wrong type was left out of the decoded object; rules would
+		// then see it as unset ("containerPort is required"), which only repeats
+		// the invalid-type finding at the same place.
+		check = func(f Finding) {
+			if !underAny(f.Field, dropped) {
+				add(f)
+			}
+		}
 	}
+	for _, r := range e.rules {
+		e.runRule(r, obj, check, out)
+	}
+}
+
+// underAny reports whether path is one of roots or lies below one of them.
+func underAny(path string, roots []string) bool {
+	for _, r := range roots {
+		if path == r || strings.HasPrefix(path, r) && (path[len(r)] == '.' || path[len(r)] == '[') {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *Engine) runRule(r *Rule, obj *Object, add func(Finding), out *docResult) {

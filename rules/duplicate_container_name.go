@@ -18,8 +18,19 @@ var duplicateContainerName = &lint.Rule{
 	Remediation: "Rename one of the containers.",
 	Fields:      []string{"initContainers[*].name", "containers[*].name", "ephemeralContainers[*].name"},
 	Check: func(p *lint.Pass) {
+		// The API server checks app containers first, then init containers against
+		// them, then ephemeral containers, and reports the later of a pair.
+		all := containers(p)
+		ordered := make([]container, 0, len(all))
+		for _, k := range []containerKind{appContainer, initContainer, ephemeralContainer} {
+			for _, c := range all {
+				if c.Kind == k || (k == initContainer && c.Kind == sidecarContainer) {
+					ordered = append(ordered, c)
+				}
+			}
+		}
 		first := map[string]*field.Path{}
-		for _, c := range containers(p) {
+		for _, c := range ordered {
 			if c.Name == "" {
 				continue
 			}

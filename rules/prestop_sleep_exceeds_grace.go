@@ -24,6 +24,10 @@ var prestopSleepExceedsGrace = &lint.Rule{
 			return
 		}
 		grace := validationGracePeriod(p.Object.PodSpec)
+		if grace < 0 && p.Object.IsPod() {
+			// Pod defaulting (not template defaulting) stores a negative value as 1.
+			grace = 1
+		}
 		allowZero := p.Release.Enabled(lint.GatePodLifecycleSleepActionAllowZero)
 		for _, c := range containers(p) {
 			if !hooksAndProbesAllowed(c) {

@@ -38,6 +38,21 @@ func checks() []*lint.Rule {
 		livenessWithoutStartup,
 		barePod,
 		emptyDirPersistence,
+		objectMetadata,
+		containerFields,
+		containerPorts,
+		envVars,
+		resourceRequirements,
+		volumeSource,
+		volumeMounts,
+		handlerFields,
+		podSpecFields,
+		workloadSpec,
+		jobSpec,
+		cronJobSpec,
+		affinityTerms,
+		securityContext,
+		podScheduling,
 	}
 }
 

@@ -107,7 +107,7 @@ func checkPodFieldImmutable(p *lint.UpdatePass) {
 			fmt.Sprintf("Keep activeDeadlineSeconds: %d (or lower), or recreate the Pod.", *o.ActiveDeadlineSeconds))
 	}
 
-	checkTolerations(p, o.Tolerations, n.Tolerations, spec.Child("tolerations"))
+	checkTolerationUpdate(p, o.Tolerations, n.Tolerations, spec.Child("tolerations"))
 	checkSchedulingGates(p, o.SchedulingGates, n.SchedulingGates, spec.Child("schedulingGates"))
 
 	// What is left must be unchanged once the mutable fields are taken from the old spec.
@@ -213,7 +213,7 @@ func checkPodAnnotations(p *lint.UpdatePass, oldPod, newPod *corev1.Pod) {
 
 // checkTolerations mirrors validateOnlyAddedTolerations: every old toleration must
 // still be there, unchanged but for tolerationSeconds.
-func checkTolerations(p *lint.UpdatePass, old, new []corev1.Toleration, path *field.Path) {
+func checkTolerationUpdate(p *lint.UpdatePass, old, new []corev1.Toleration, path *field.Path) {
 	for _, ot := range old {
 		found := false
 		for _, nt := range new {

@@ -45,7 +45,9 @@ var kinds = map[string]*Kind{
 		parts: func(o any) (*metav1.ObjectMeta, *metav1.ObjectMeta, *corev1.PodSpec) {
 			rc := o.(*corev1.ReplicationController)
 			if rc.Spec.Template == nil {
-				return &rc.ObjectMeta, nil, nil
+				// The template is optional in the Go type but required by the API
+				// server; an empty spec lets the workload rules run and say so.
+				return &rc.ObjectMeta, nil, &corev1.PodSpec{}
 			}
 			return &rc.ObjectMeta, &rc.Spec.Template.ObjectMeta, &rc.Spec.Template.Spec
 		}},

@@ -1,0 +1,49 @@
+package parity
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sort"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/rules"
+)
+
+// Podlint judges one document with podlint's built-in rules at release rel: the
+// object is rejected when podlint reports at least one finding of category api,
+// whatever its severity. input is true when podlint could not read the document
+// at all (its input category), which the comparison treats separately.
+func Podlint(eng *lint.Engine, data []byte) (v Verdict, input bool, findings []lint.Finding) {
+	src := lint.Source{Name: "object.yaml", Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}}
+	res := eng.Run(context.Background(), []lint.Source{src})
+	for _, f := range res.Findings {
+		switch f.Category {
+		case lint.CategoryAPI:
+			v.Rejected = true
+			v.Paths = append(v.Paths, f.Field)
+			v.Errors = append(v.Errors, f.Field+": "+f.Message+" ("+f.Rule+")")
+			findings = append(findings, f)
+		case lint.CategoryInput:
+			input = true
+			v.Errors = append(v.Errors, f.Field+": "+f.Message+" ("+f.Rule+")")
+		}
+	}
+	sort.Strings(v.Paths)
+	return v.normalize(), input, findings
+}
+
+// NewEngine returns podlint's engine with every built-in rule for release version.
+func NewEngine(version string) (*lint.Engine, lint.Release, error) {
+	rel, err := lint.ParseRelease(version)
+	if err != nil {
+		return nil, rel, err
+	}
+	return lint.NewEngine(rules.All(), lint.Options{Release: rel, Workers: 1}), rel, nil
+}
+
+func yamlUnmarshal(data []byte, into any) error { return yaml.Unmarshal(data, into) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestAffinityTerms(t *testing.T) { testRule(t, affinityTerms) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestContainerFields(t *testing.T) { testRule(t, containerFields) }

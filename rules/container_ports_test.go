@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestContainerPorts(t *testing.T) { testRule(t, containerPorts) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestCronJobSpec(t *testing.T) { testRule(t, cronJobSpec) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestEnvVars(t *testing.T) { testRule(t, envVars) }

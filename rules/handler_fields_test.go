@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestHandlerFields(t *testing.T) { testRule(t, handlerFields) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestJobSpec(t *testing.T) { testRule(t, jobSpec) }

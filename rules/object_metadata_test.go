@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestObjectMetadata(t *testing.T) { testRule(t, objectMetadata) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPodScheduling(t *testing.T) { testRule(t, podScheduling) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPodSpecFields(t *testing.T) { testRule(t, podSpecFields) }

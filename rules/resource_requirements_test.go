@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestResourceRequirements(t *testing.T) { testRule(t, resourceRequirements) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestSecurityContext(t *testing.T) { testRule(t, securityContext) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestVolumeMounts(t *testing.T) { testRule(t, volumeMounts) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestVolumeSource(t *testing.T) { testRule(t, volumeSource) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestWorkloadSpec(t *testing.T) { testRule(t, workloadSpec) }
