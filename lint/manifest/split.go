@@ -34,6 +34,7 @@ type Splitter struct {
 	started  bool // a separator or content has been seen
 	done     bool
 	sawSep   bool
+	errLine  int // the line an error of Next is about
 }
 
 // NewSplitter returns a splitter over r that refuses documents larger than maxBytes.
@@ -43,6 +44,10 @@ func NewSplitter(r io.Reader, maxBytes int) *Splitter {
 
 // Line returns the number of lines read so far.
 func (s *Splitter) Line() int { return s.line }
+
+// ErrorLine returns the line the last error of Next is about: the start of a
+// document that is too large, the line that is too long or could not be read.
+func (s *Splitter) ErrorLine() int { return s.errLine }
 
 // Next returns the next document, or io.EOF. Documents that are only blank lines
 // and comments are returned too (callers count them as empty), except a leading
@@ -90,6 +95,7 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 				return doc, true, nil
 			}
 			if buf.Len()+len(line) > s.maxBytes {
+				s.errLine = doc.StartLine
 				return nil, false, fmt.Errorf("line %d: %w: a document may hold at most %d bytes", doc.StartLine, ErrDocumentTooLarge, s.maxBytes)
 			}
 			buf.Write(line)
@@ -100,6 +106,12 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 			return doc, false, nil
 		}
 		if err != nil {
+			if s.errLine == 0 {
+				s.errLine = s.line + 1 // the line that could not be read
+				if len(line) > 0 {
+					s.errLine = s.line
+				}
+			}
 			return nil, false, err
 		}
 	}
@@ -113,6 +125,7 @@ func (s *Splitter) readLine() ([]byte, error) {
 		if err == bufio.ErrBufferFull {
 			long = append(long, part...)
 			if len(long) > s.maxBytes {
+				s.errLine = s.line + 1
 				return nil, fmt.Errorf("line %d: %w: a line of more than %d bytes", s.line+1, ErrDocumentTooLarge, s.maxBytes)
 			}
 			continue
