@@ -19,6 +19,7 @@ type checkFlags struct {
 	failOn            string
 	kubernetesVersion string
 	verbose           bool
+	limits            limitFlags
 }
 
 func newCheckCommand(s Streams) *cobra.Command {
@@ -48,6 +49,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error,
 	fl.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
 	fl.StringVar(&f.kubernetesVersion, "kubernetes-version", lint.DefaultKubernetesVersion, "Kubernetes release whose behaviour to check against (1.35 to 1.37)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also list skipped objects of other kinds")
+	f.limits.register(fl)
 	return cmd
 }
 
@@ -92,7 +94,11 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		return exitWith(ExitUsage, errors.New("- (stdin) may be given only once"))
 	}
 
-	engine := lint.NewEngine(rules.All(), lint.Options{Release: rel})
+	opts := lint.Options{Release: rel}
+	if err := f.limits.apply(&opts); err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	engine := lint.NewEngine(rules.All(), opts)
 	res := engine.Run(cmd.Context(), lint.Sources(paths, s.In))
 
 	if err := main.Print(s.Out, res); err != nil {
