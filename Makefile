@@ -7,9 +7,10 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzSplitter \
 	./lint/manifest:FuzzDecode \
 	./lint/manifest:FuzzLocate \
+	./lint:FuzzLoader \
 	./rules:FuzzRules
 
-.PHONY: build test vet unit fuzz bench golden clean
+.PHONY: build test vet unit fuzz fuzz-corpus hostile bench golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -30,6 +31,14 @@ fuzz:
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+# Regenerate the committed seed corpora (testdata/fuzz/) from the fixtures.
+fuzz-corpus:
+	UPDATE_FUZZ_CORPUS=1 $(GO) test -run TestFuzzCorpus ./lint/... ./rules/
+
+# Feed podlint hostile input and print the table of docs/hostile-input.md.
+hostile:
+	bash scripts/hostile.sh
 
 bench:
 	bash scripts/bench.sh
