@@ -103,7 +103,7 @@ func ParseLimited(doc *Document, lim Limits) (*yaml.Node, error) {
 	}
 	if n, line := countTokens(doc.Data, lim.MaxNodes); n > lim.MaxNodes {
 		return nil, &LimitError{Limit: LimitNodes, Max: lim.MaxNodes, Line: doc.StartLine + line - 1,
-			Message: fmt.Sprintf("document has more than %d YAML nodes (keys, values, lists and maps); it is not parsed", lim.MaxNodes)}
+			Message: fmt.Sprintf("document has more than %d YAML nodes (keys, values, lists and maps, counted before parsing); it is not parsed", lim.MaxNodes)}
 	}
 	root, err := Parse(doc)
 	if err != nil {
