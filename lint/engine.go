@@ -155,7 +155,7 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 			continue // drain what was already queued
 		}
 		// Counted here, in input order, so the object limit cuts the same place every run.
-		objects += r.summary.Objects + r.summary.Skipped
+		objects += r.summary.Objects + r.summary.Skipped + r.summary.Unreadable
 		if objects > e.opts.MaxObjects {
 			full = true
 			stop()

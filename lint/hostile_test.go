@@ -301,6 +301,15 @@ func TestLimits(t *testing.T) {
 	})
 }
 
+func TestObjectLimitCountsUnreadableItems(t *testing.T) {
+	// Each item is a missing-kind finding: they cost memory like checked objects.
+	src := "apiVersion: v1\nkind: List\nitems:\n" + strings.Repeat("  - {}\n", 50)
+	res := runOpts(t, lint.Options{MaxObjects: 10}, []string{"-"}, strings.NewReader(src))
+	if got := strings.Join(brief(res), ","); got != "-:1 input-limit" {
+		t.Errorf("findings %s", got)
+	}
+}
+
 func TestObjectLimitCutsTheSamePlaceEveryRun(t *testing.T) {
 	dir := t.TempDir()
 	for i := 0; i < 8; i++ {

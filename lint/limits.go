@@ -17,8 +17,9 @@ const (
 	// DefaultMaxDocuments bounds the documents of one file or stream; a large
 	// umbrella chart renders a few thousand.
 	DefaultMaxDocuments = 10_000
-	// DefaultMaxObjects bounds the objects of one run, List items and skipped
-	// kinds included, so the result held in memory stays bounded.
+	// DefaultMaxObjects bounds the objects of one run, List items, skipped
+	// kinds and unreadable objects included, so the result held in memory
+	// stays bounded.
 	DefaultMaxObjects = 100_000
 )
 
