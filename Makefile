@@ -8,10 +8,11 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzDecode \
 	./lint/manifest:FuzzLocate \
 	./rules:FuzzRules \
+	./lint:FuzzLoader \
 	./runner/image:FuzzUnpack \
 	./runner/image:FuzzLoad
 
-.PHONY: build install test vet portable unit fuzz runner-test parity parity-ci bench bench-policy golden clean
+.PHONY: build install test vet portable unit fuzz fuzz-corpus hostile runner-test parity parity-ci bench bench-policy golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -46,6 +47,14 @@ fuzz:
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+# Regenerate the committed seed corpora (testdata/fuzz/) from the fixtures.
+fuzz-corpus:
+	UPDATE_FUZZ_CORPUS=1 $(GO) test -run TestFuzzCorpus ./lint/... ./rules/
+
+# Feed podlint hostile input and print the table of docs/hostile-input.md.
+hostile:
+	bash scripts/hostile.sh
 
 bench:
 	bash scripts/bench.sh

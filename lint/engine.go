@@ -1,13 +1,12 @@
 package lint
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -18,24 +17,27 @@ import (
 	"github.com/podlint/podlint/lint/manifest"
 )
 
-// Default input limits; every one is named in the error that enforces it.
-const (
-	DefaultMaxFileBytes     = 64 << 20
-	DefaultMaxDocumentBytes = 8 << 20
-)
-
 // Options configure an Engine.
 type Options struct {
 	// Release selects the Kubernetes release table; zero means the default release.
 	Release Release
 	// Workers is the number of documents checked in parallel; zero means GOMAXPROCS.
-	Workers          int
-	MaxFileBytes     int64
+	Workers int
+	// MaxFileBytes bounds one file or stream (DefaultMaxFileBytes when zero).
+	MaxFileBytes int64
+	// MaxDocumentBytes bounds one document and so one line (DefaultMaxDocumentBytes).
 	MaxDocumentBytes int
 	// Disabled rules neither run nor report; Severity overrides a rule's default
 	// severity. Both come from the configuration file (lint/config).
 	Disabled map[string]bool
 	Severity map[string]Severity
+	// MaxDocuments bounds the documents of one file or stream (DefaultMaxDocuments).
+	MaxDocuments int
+	// MaxObjects bounds the objects of one run (DefaultMaxObjects).
+	MaxObjects int
+	// DocumentLimits bound each document's nodes, depth, scalars and alias
+	// expansion; zero fields take manifest's defaults.
+	DocumentLimits manifest.Limits
 }
 
 // Engine runs rules over manifests. It is safe for concurrent use.
@@ -58,12 +60,7 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	if opts.MaxFileBytes <= 0 {
-		opts.MaxFileBytes = DefaultMaxFileBytes
-	}
-	if opts.MaxDocumentBytes <= 0 {
-		opts.MaxDocumentBytes = DefaultMaxDocumentBytes
-	}
+	opts = opts.withLimitDefaults()
 	e := &Engine{opts: opts, known: map[string]bool{}, inputRule: map[string]bool{}}
 	all := append(rules[:len(rules):len(rules)], RuleUnusedSuppression) // never into the caller's array
 	for _, r := range all {
@@ -88,22 +85,27 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 
 // Summary counts what a run saw.
 type Summary struct {
-	Files    int `json:"files"`
-	Objects  int `json:"objects"`
-	Skipped  int `json:"skipped"`
-	Empty    int `json:"empty"`
-	Errors   int `json:"errors"`
-	Warnings int `json:"warnings"`
-	Infos    int `json:"infos"`
+	Files   int `json:"files"`
+	Objects int `json:"objects"`
+	Skipped int `json:"skipped"`
+	Empty   int `json:"empty"`
+	// Unreadable counts documents and objects that could not be checked:
+	// unreadable files, syntax errors, objects without a kind, exceeded limits.
+	Unreadable int `json:"unreadable"`
+	Errors     int `json:"errors"`
+	Warnings   int `json:"warnings"`
+	Infos      int `json:"infos"`
 	// Suppressed counts findings hidden by suppressions; they count nowhere else.
 	Suppressed int `json:"suppressed,omitempty"`
 }
 
-// Skip is an object of a kind podlint does not check.
+// Skip is an object of a kind podlint does not check, or a file found by a
+// directory walk that is not read (Reason says why; Object is then empty).
 type Skip struct {
 	Object   ObjectRef
 	Document int
 	Position Position
+	Reason   string
 }
 
 // Result is the outcome of a run.
@@ -131,63 +133,6 @@ func (r *Result) InputErrors() int {
 	return n
 }
 
-// Source is one input stream: a file, or stdin named "-".
-type Source struct {
-	Name string
-	Open func() (io.ReadCloser, error)
-	// Err is set when the path could not even be listed.
-	Err error
-}
-
-// Sources expands paths into sources: files as given, directories recursively
-// (*.yaml, *.yml, *.json, skipping hidden directories), "-" as stdin.
-func Sources(paths []string, stdin io.Reader) []Source {
-	var out []Source
-	for _, p := range paths {
-		if p == "-" {
-			out = append(out, Source{Name: "-", Open: func() (io.ReadCloser, error) { return io.NopCloser(stdin), nil }})
-			continue
-		}
-		info, err := os.Stat(p)
-		if err != nil {
-			out = append(out, Source{Name: p, Err: err})
-			continue
-		}
-		if !info.IsDir() {
-			out = append(out, fileSource(p))
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				out = append(out, Source{Name: path, Err: err})
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			switch strings.ToLower(filepath.Ext(path)) {
-			case ".yaml", ".yml", ".json":
-				out = append(out, fileSource(path))
-			}
-			return nil
-		})
-		if err != nil {
-			out = append(out, Source{Name: p, Err: err})
-		}
-	}
-	return out
-}
-
-func fileSource(path string) Source {
-	return Source{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
-}
-
 type docJob struct {
 	file string
 	doc  *manifest.Document
@@ -207,6 +152,9 @@ type docResult struct {
 // Run checks every source and returns the findings in input order.
 func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 	res := &Result{}
+	// Reaching MaxObjects stops the producer through this context.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	jobs := make(chan *docJob, e.opts.Workers*2)
 	ordered := make(chan *docJob, e.opts.Workers*4)
 	for i := 0; i < e.opts.Workers; i++ {
@@ -231,8 +179,26 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 			})
 		}
 	}()
+	objects, full := 0, false
 	for j := range ordered {
 		r := <-j.done
+		if full {
+			continue // drain what was already queued
+		}
+		// Counted here, in input order, so the object limit cuts the same place every run.
+		objects += r.summary.Objects + r.summary.Skipped + r.summary.Unreadable
+		if objects > e.opts.MaxObjects {
+			full = true
+			stop()
+			doc, line := 0, 0
+			if j.doc != nil {
+				doc, line = j.doc.Index, j.doc.StartLine
+			}
+			res.Findings = append(res.Findings, limitFinding(LimitObjects, j.file, doc, line, 0,
+				fmt.Sprintf("more than %d objects in this run; this document and the rest of the input are not checked", e.opts.MaxObjects)))
+			res.Summary.Unreadable++
+			continue
+		}
 		res.Findings = append(res.Findings, r.findings...)
 		res.Skipped = append(res.Skipped, r.skipped...)
 		res.Internal = append(res.Internal, r.internal...)
@@ -243,6 +209,7 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Summary.Objects += r.summary.Objects
 		res.Summary.Skipped += r.summary.Skipped
 		res.Summary.Empty += r.summary.Empty
+		res.Summary.Unreadable += r.summary.Unreadable
 	}
 	for i := range res.Findings {
 		switch res.Findings[i].Severity {
@@ -260,26 +227,41 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 // produce splits one source into document jobs. Read failures become a job with
 // no document and its result already filled in, so they stay in input order.
 func (e *Engine) produce(ctx context.Context, src Source, emit func(*docJob)) {
-	fail := func(line int, rule *Rule, msg string, countFile bool) {
-		j := &docJob{done: make(chan docResult, 1)}
-		r := docResult{findings: []Finding{inputFinding(rule, src.Name, 0, line, msg)}}
-		if countFile {
-			r.summary.Files = 1
-		}
+	done := func(r docResult) {
+		j := &docJob{file: src.Name, done: make(chan docResult, 1)}
 		j.done <- r
 		emit(j)
 	}
+	fail := func(f Finding, countFile bool) {
+		r := docResult{findings: []Finding{f}, summary: Summary{Unreadable: 1}}
+		if countFile {
+			r.summary.Files = 1
+		}
+		done(r)
+	}
+	if src.Skip != "" {
+		done(docResult{summary: Summary{Skipped: 1}, skipped: []Skip{{Position: Position{File: src.Name}, Reason: src.Skip}}})
+		return
+	}
 	if src.Err != nil {
-		fail(0, RuleFileUnreadable, describeFSError(src.Err), true)
+		fail(inputFinding(RuleFileUnreadable, src.Name, 0, 0, describeFSError(src.Err)), true)
 		return
 	}
 	rc, err := src.Open()
 	if err != nil {
-		fail(0, RuleFileUnreadable, describeFSError(err), true)
+		fail(inputFinding(RuleFileUnreadable, src.Name, 0, 0, describeFSError(err)), true)
 		return
 	}
 	defer rc.Close()
-	limited := &limitReader{r: rc, n: e.opts.MaxFileBytes}
+	limited := bufio.NewReaderSize(&limitReader{r: rc, n: e.opts.MaxFileBytes}, sniffBytes)
+	if why := sniffText(limited); why != "" {
+		if src.Walked {
+			done(docResult{summary: Summary{Files: 1, Skipped: 1}, skipped: []Skip{{Position: Position{File: src.Name}, Reason: why}}})
+			return
+		}
+		fail(inputFinding(RuleFileUnreadable, src.Name, 0, 0, why), true)
+		return
+	}
 	sp := manifest.NewSplitter(limited, e.opts.MaxDocumentBytes)
 	first := true
 	for ctx.Err() == nil {
@@ -287,22 +269,28 @@ func (e *Engine) produce(ctx context.Context, src Source, emit func(*docJob)) {
 		if err == io.EOF {
 			if first {
 				// An empty file still counts as a file read.
-				j := &docJob{done: make(chan docResult, 1)}
-				j.done <- docResult{summary: Summary{Files: 1}}
-				emit(j)
+				done(docResult{summary: Summary{Files: 1}})
 			}
 			return
 		}
+		if err == nil && doc.Index > e.opts.MaxDocuments {
+			fail(limitFinding(LimitDocuments, src.Name, doc.Index, doc.StartLine, 0,
+				fmt.Sprintf("more than %d documents in one stream; this one and the rest are not checked", e.opts.MaxDocuments)), false)
+			return
+		}
 		if err != nil {
-			rule := RuleFileUnreadable
-			msg := err.Error()
-			if errors.Is(err, manifest.ErrDocumentTooLarge) || errors.Is(err, errFileTooLarge) {
-				rule = RuleInputLimit
-				if errors.Is(err, errFileTooLarge) {
-					msg = fmt.Sprintf("file is larger than %d bytes; the rest of it is not checked", e.opts.MaxFileBytes)
-				}
+			line := sp.ErrorLine()
+			f := inputFinding(RuleFileUnreadable, src.Name, 0, line, err.Error())
+			switch {
+			case errors.Is(err, errFileTooLarge):
+				f = limitFinding(LimitFileBytes, src.Name, 0, line, 0,
+					fmt.Sprintf("file is larger than %s; the rest of it is not checked", bytesString(e.opts.MaxFileBytes)))
+			case errors.Is(err, manifest.ErrDocumentTooLarge):
+				f = limitFinding(LimitDocumentBytes, src.Name, 0, line, 0, err.Error()+"; the rest of the stream is not checked")
+			default:
+				f.Message = describeFSError(err)
 			}
-			fail(sp.Line()+1, rule, msg, first)
+			fail(f, first)
 			return
 		}
 		emit(&docJob{file: src.Name, doc: doc, done: make(chan docResult, 1)})
@@ -363,20 +351,25 @@ func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResu
 		return out
 	}
 	var err error
-	root, err = manifest.Parse(doc)
+	root, err = manifest.ParseLimited(doc, e.opts.DocumentLimits)
 	if err != nil {
-		line := doc.StartLine
+		out.summary.Unreadable = 1
 		var se *manifest.SyntaxError
-		msg := err.Error()
-		if errors.As(err, &se) {
-			line, msg = se.Line, se.Message
+		var le *manifest.LimitError
+		switch {
+		case errors.As(err, &se):
+			out.findings = append(out.findings, inputFinding(RuleYAMLSyntax, file, doc.Index, se.Line, se.Message))
+		case errors.As(err, &le):
+			out.findings = append(out.findings, limitFinding(le.Limit, file, doc.Index, le.Line, le.Column, le.Message))
+		default:
+			out.findings = append(out.findings, inputFinding(RuleYAMLSyntax, file, doc.Index, doc.StartLine, err.Error()))
 		}
-		out.findings = append(out.findings, inputFinding(RuleYAMLSyntax, file, doc.Index, line, msg))
 		return out
 	}
 	var ok bool
 	items, ok = manifest.Items(root)
 	if !ok {
+		out.summary.Unreadable = 1
 		f := inputFinding(RuleMissingKind, file, doc.Index, doc.StartLine, "document is not a Kubernetes object: its top level is not a mapping")
 		if top := root; len(top.Content) > 0 {
 			f.Position.Line = doc.StartLine + top.Content[0].Line - 1
@@ -385,13 +378,14 @@ func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResu
 		out.findings = append(out.findings, f)
 		return out
 	}
+	dec := manifest.NewDecoder(e.opts.DocumentLimits)
 	for _, it := range items {
-		e.checkItem(file, doc, root, it, &out)
+		e.checkItem(file, doc, root, it, dec, &out)
 	}
 	return out
 }
 
-func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node, it manifest.Item, out *docResult) {
+func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node, it manifest.Item, decoder *manifest.Decoder, out *docResult) {
 	ref := ObjectRef{APIVersion: it.APIVersion, Kind: it.Kind, Namespace: it.Namespace, Name: it.Name}
 	at := func(path string) Position {
 		line, col, _ := manifest.Locate(root, path)
@@ -416,6 +410,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		add(Finding{Rule: RuleMissingKind.ID, Category: CategoryInput, Severity: SeverityError,
 			Field: it.Path, Message: "object has no " + missing + ", so it cannot be identified as a Kubernetes object",
 			Hint: RuleMissingKind.Remediation})
+		out.summary.Unreadable++
 		return
 	}
 	kind := manifest.LookupKind(it.Kind)
@@ -434,7 +429,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 			Field: joinPath(it.Path, "apiVersion"), Type: field.ErrorTypeNotSupported, BadValue: it.APIVersion,
 			Message: msg, Hint: fmt.Sprintf("Set apiVersion: %s.", kind.APIVersion)})
 	}
-	dec, err := manifest.Decode(it, kind)
+	dec, err := decoder.Decode(it, kind)
 	if err != nil {
 		out.internal = append(out.internal, fmt.Errorf("%s: document %d: %w", file, doc.Index, err))
 		return
@@ -450,6 +445,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		add(problemFinding(p, file, doc))
 	}
 	if dec.Object == nil {
+		out.summary.Unreadable++ // a limit stopped the decoding; a TooComplex problem says which
 		return
 	}
 	out.summary.Objects++
@@ -513,6 +509,11 @@ func problemFinding(p manifest.Problem, file string, doc *manifest.Document) Fin
 	hint := p.Suggestion
 	if hint == "" {
 		hint = rule.Remediation
+	}
+	if p.Kind == manifest.TooComplex {
+		if h, ok := limitHints[p.Limit]; ok {
+			hint = h
+		}
 	}
 	f := Finding{Rule: rule.ID, Category: rule.Category, Severity: rule.Severity, Field: p.Path, Type: typ,
 		Message: p.Message, Hint: hint, Document: doc.Index,

@@ -13,7 +13,7 @@ var (
 	RuleFileUnreadable = &Rule{
 		ID: "file-unreadable", Category: CategoryInput, Severity: SeverityError,
 		Title:       "File or stream cannot be read",
-		Doc:         "The file could not be opened or read to the end (permissions, a broken symlink, a size limit). Objects in it are not checked.",
+		Doc:         "The file could not be opened or read to the end (permissions, a broken symlink or a symlink loop, a stream that failed), or it is not UTF-8 text (a binary file, UTF-16, Latin-1). Objects in it are not checked. Files that a directory walk finds and that are not text are skipped with a note instead.",
 		Remediation: "Make the file readable, or leave it out of the paths given to podlint.",
 	}
 	RuleMissingKind = &Rule{
@@ -25,8 +25,8 @@ var (
 	RuleInputLimit = &Rule{
 		ID: "input-limit", Category: CategoryInput, Severity: SeverityError,
 		Title:       "Input exceeds a safety limit",
-		Doc:         "podlint bounds the size of files and documents, their nesting and the expansion of YAML aliases, so that hostile input (billion-laughs aliases, gigabyte lines) fails fast instead of exhausting memory.",
-		Remediation: "Split the input, remove runaway aliases, or raise the limit if the input is legitimate.",
+		Doc:         "podlint bounds its input so that hostile or broken input (billion-laughs aliases, gigabyte lines, millions of documents) fails fast instead of exhausting memory: the size of a file (64 MiB, --max-file-size) and of a document or line (8 MiB, --max-document-size), the documents in one stream (10,000, --max-documents), the objects in one run (100,000, --max-objects), the YAML nodes in one document (250,000, --max-nodes), nesting depth (256), the length of one value (1 MiB) and the expansion of YAML aliases and merge keys (1,048,576 nodes or 16 MiB of JSON per document). The finding names the limit; what the limit stopped is not checked and counts as unreadable.",
+		Remediation: "Split the input, remove runaway aliases, or raise the limit with the flag the finding names if the input is legitimate.",
 	}
 	RuleUnknownField = &Rule{
 		ID: "unknown-field", Category: CategoryAPI, Severity: SeverityError,

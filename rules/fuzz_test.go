@@ -3,24 +3,16 @@ package rules
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/podlint/podlint/internal/fuzzcorpus"
 	"github.com/podlint/podlint/lint"
 )
 
 // FuzzRules runs the whole engine with every rule over arbitrary input: no rule
 // may panic on any object that decodes (nil pointers, empty lists, huge numbers).
 func FuzzRules(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*/*/*.yaml")
-	// Suppression comments and annotations exercise the engine's own parsing.
-	files = append(files, "../testdata/suppress/legacy.yaml")
-	for _, path := range files {
-		if data, err := os.ReadFile(path); err == nil {
-			f.Add(data)
-		}
-	}
+	// Seeds: the committed corpus in testdata/fuzz/FuzzRules (see TestFuzzCorpus).
 	engine := lint.NewEngine(All(), lint.Options{Workers: 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
@@ -31,4 +23,14 @@ func FuzzRules(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestFuzzCorpus keeps testdata/fuzz/FuzzRules in step with the rule fixtures
+// (UPDATE_FUZZ_CORPUS=1 regenerates it).
+func TestFuzzCorpus(t *testing.T) {
+	var entries [][]any
+	for _, content := range fuzzcorpus.Fixtures(t, "testdata/*/*/*.yaml", "../testdata/*/*.yaml") {
+		entries = append(entries, []any{content})
+	}
+	fuzzcorpus.Sync(t, "FuzzRules", entries)
 }

@@ -38,13 +38,9 @@ type Problem struct {
 	// Suggestion is a fix hint, possibly empty.
 	Suggestion string
 	BadValue   string
+	// Limit names the exceeded limit of a TooComplex problem (LimitDepth, ...).
+	Limit string
 }
-
-// Limits on one document's conversion; billion-laughs aliases must fail fast.
-const (
-	maxNodesPerDocument = 1 << 20
-	maxDepth            = 256
-)
 
 type pathSeg struct {
 	name  string // field name or map key; "" for an index
@@ -59,8 +55,12 @@ type converter struct {
 	buf      []byte
 	path     []pathSeg
 	problems []Problem
-	budget   int
+	budget   *budget
 	aborted  bool
+	// via is the outermost alias being expanded, and viaDepth the path length
+	// there: an expansion limit is reported where the alias is written.
+	via      *yaml.Node
+	viaDepth int
 }
 
 // jsonBufferPool holds the converters' JSON buffers: one per decoded object
@@ -70,8 +70,15 @@ var jsonBufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); r
 // maxPooledBuffer keeps a rare huge document's buffer out of the pool.
 const maxPooledBuffer = 1 << 20
 
-func newConverter() *converter {
-	return &converter{buf: (*jsonBufferPool.Get().(*[]byte))[:0], budget: maxNodesPerDocument}
+// budget is what is left of a document's expansion limits; the items of a List
+// share it, so a List of aliases cannot multiply it.
+type budget struct {
+	lim          Limits
+	nodes, bytes int
+}
+
+func newConverter(b *budget) *converter {
+	return &converter{buf: (*jsonBufferPool.Get().(*[]byte))[:0], budget: b}
 }
 
 // release returns the JSON buffer to the pool; c.buf must not be used afterwards.
@@ -117,24 +124,54 @@ func (c *converter) problem(kind ProblemKind, n *yaml.Node, path, msg, suggestio
 	c.problems = append(c.problems, Problem{Kind: kind, Path: path, Line: n.Line, Column: n.Column, Message: msg, Suggestion: suggestion, BadValue: bad})
 }
 
+// abort stops the conversion at n with a TooComplex problem naming the limit.
+func (c *converter) abort(n *yaml.Node, limit string) {
+	c.aborted = true
+	lim := c.budget.lim
+	var msg string
+	switch limit {
+	case LimitDepth:
+		msg = fmt.Sprintf("document nests more than %d levels deep through YAML aliases", lim.MaxDepth)
+	case LimitExpandedBytes:
+		msg = fmt.Sprintf("document expands to more than %d bytes of JSON through YAML aliases", lim.MaxExpandedBytes)
+	default:
+		msg = fmt.Sprintf("document expands to more than %d nodes through YAML aliases or merge keys", lim.MaxExpandedNodes)
+	}
+	path := c.path
+	if c.via != nil {
+		n = c.via
+		c.path = c.path[:c.viaDepth]
+	}
+	c.problems = append(c.problems, Problem{Kind: TooComplex, Path: c.pathString(""), Line: n.Line, Column: n.Column, Message: msg, Limit: limit})
+	c.path = path // the callers unwind it
+}
+
 // value converts n according to s and appends it to buf. It returns false (and
 // appends nothing) when n cannot be converted.
 func (c *converter) value(n *yaml.Node, s *shape) bool {
 	if c.aborted {
 		return false
 	}
-	c.budget--
-	if c.budget < 0 || len(c.path) > maxDepth {
-		c.aborted = true
-		what := fmt.Sprintf("more than %d nodes (YAML aliases expand to too much)", maxNodesPerDocument)
-		if len(c.path) > maxDepth {
-			what = fmt.Sprintf("nesting deeper than %d levels", maxDepth)
-		}
-		c.problem(TooComplex, n, c.pathString(""), "document has "+what, "", "")
-		return false
+	c.budget.nodes--
+	switch {
+	case c.budget.nodes < 0:
+		c.abort(n, LimitExpandedNodes)
+	case len(c.path) > c.budget.lim.MaxDepth:
+		c.abort(n, LimitDepth)
+	}
+	if n.Kind == yaml.AliasNode && c.via == nil {
+		c.via, c.viaDepth = n, len(c.path)
+		defer func() { c.via = nil }()
 	}
 	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	// Checked before appending, so the buffer never grows past the limit.
+	if !c.aborted && len(c.buf)+len(n.Value) > c.budget.bytes {
+		c.abort(n, LimitExpandedBytes)
+	}
+	if c.aborted {
+		return false
 	}
 	if n.Kind == yaml.ScalarNode {
 		sc := resolveScalar(n)
@@ -366,54 +403,66 @@ func fitsInt(sc scalar, s *shape) bool {
 }
 
 // pairs returns a mapping's key/value pairs with YAML merge keys (<<) expanded:
-// explicit keys win over merged ones, as in yaml.v2.
+// explicit keys win over merged ones, as in yaml.v2. Each merged mapping is
+// expanded once, so merge chains cost linear, not exponential, time.
 func pairs(n *yaml.Node) [][2]*yaml.Node {
 	out := make([][2]*yaml.Node, 0, len(n.Content)/2)
-	var merged [][2]*yaml.Node
+	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
-			merged = append(merged, mergeSources(v)...)
+			merges = append(merges, v)
 			continue
 		}
 		out = append(out, [2]*yaml.Node{k, v})
 	}
-	for _, m := range merged {
-		if !hasKey(out, m[0].Value) {
-			out = append(out, m)
-		}
+	if len(merges) == 0 {
+		return out
+	}
+	seen := make(map[string]bool, len(out))
+	for _, p := range out {
+		seen[p[0].Value] = true
+	}
+	visited := map[*yaml.Node]bool{n: true}
+	for _, v := range merges {
+		out = mergeInto(out, v, seen, visited)
 	}
 	return out
 }
 
-func mergeSources(v *yaml.Node) [][2]*yaml.Node {
+// mergeInto appends the pairs a merge value brings that are not yet seen: a
+// mapping's own keys, then those of its merges; a sequence's items in order.
+func mergeInto(out [][2]*yaml.Node, v *yaml.Node, seen map[string]bool, visited map[*yaml.Node]bool) [][2]*yaml.Node {
 	for v.Kind == yaml.AliasNode && v.Alias != nil {
 		v = v.Alias
 	}
+	if visited[v] {
+		return out // everything it brings is already there
+	}
+	visited[v] = true
 	switch v.Kind {
 	case yaml.MappingNode:
-		return pairs(v)
-	case yaml.SequenceNode:
-		var out [][2]*yaml.Node
-		for _, item := range v.Content {
-			for _, p := range mergeSources(item) {
-				if !hasKey(out, p[0].Value) {
-					out = append(out, p)
-				}
+		var merges []*yaml.Node
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			k, val := v.Content[i], v.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+				merges = append(merges, val)
+				continue
+			}
+			if !seen[k.Value] {
+				seen[k.Value] = true
+				out = append(out, [2]*yaml.Node{k, val})
 			}
 		}
-		return out
-	}
-	return nil
-}
-
-func hasKey(ps [][2]*yaml.Node, key string) bool {
-	for _, p := range ps {
-		if p[0].Value == key {
-			return true
+		for _, m := range merges {
+			out = mergeInto(out, m, seen, visited)
+		}
+	case yaml.SequenceNode:
+		for _, item := range v.Content {
+			out = mergeInto(out, item, seen, visited)
 		}
 	}
-	return false
+	return out
 }
 
 // checkDuplicate reports k if an earlier pair has the same key.

@@ -142,9 +142,27 @@ type Decoded struct {
 
 // Decode converts the item's node tree into JSON for kind, recording strict-decoding
 // problems, then decodes that JSON into the kind's Go type. Offending values are left
-// out, so the object is as complete as the input allows.
+// out, so the object is as complete as the input allows. It applies the default limits;
+// a Decoder shares limits across the items of one document.
 func Decode(it Item, kind *Kind) (*Decoded, error) {
-	c := newConverter()
+	return NewDecoder(DefaultLimits()).Decode(it, kind)
+}
+
+// Decoder decodes the items of one document under one expansion budget, so a
+// List whose items alias the same large node cannot multiply the limits.
+type Decoder struct {
+	budget budget
+}
+
+// NewDecoder returns a decoder for one document with lim (zero fields take defaults).
+func NewDecoder(lim Limits) *Decoder {
+	lim = lim.withDefaults()
+	return &Decoder{budget: budget{lim: lim, nodes: lim.MaxExpandedNodes, bytes: lim.MaxExpandedBytes}}
+}
+
+// Decode decodes one item of the decoder's document; see the package-level Decode.
+func (d *Decoder) Decode(it Item, kind *Kind) (*Decoded, error) {
+	c := newConverter(&d.budget)
 	defer c.release()
 	if it.Path != "" {
 		// items[N]: the converter renders the prefix in every problem path.
@@ -153,6 +171,7 @@ func Decode(it Item, kind *Kind) (*Decoded, error) {
 		c.path = append(c.path, pathSeg{name: name}, pathSeg{index: i})
 	}
 	ok := c.value(it.Node, kind.shape)
+	d.budget.bytes -= len(c.buf)
 	out := &Decoded{Problems: c.problems, Aborted: c.aborted}
 	if !ok || c.aborted {
 		out.Aborted = true

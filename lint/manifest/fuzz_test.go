@@ -2,25 +2,51 @@ package manifest
 
 import (
 	"bytes"
+	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/podlint/podlint/internal/fuzzcorpus"
 )
 
-// seedCorpus adds every fixture podlint ships as a seed.
+// fixturePatterns are the fixtures the committed seed corpora are generated from.
+var fixturePatterns = []string{"../../rules/testdata/*/*/*.yaml", "../../testdata/*/*.yaml", "../../testdata/*/*.json"}
+
+// hostileSeeds are small inputs for the paths fixtures do not reach.
+var hostileSeeds = []string{
+	"a: &a [*a]\n",
+	"---\n--- # c\n...\n\ufeffkind: Pod\r\n",
+	"{\"apiVersion\": \"v1\", // c\n \"kind\": \"Pod\",}\n",
+	"kind: Pod\nx: &m0 {a: b}\ny: &m1 {<<: [*m0, *m0]}\nz: {<<: [*m1, *m1]}\n",
+	"metadata:\n  annotations:\n    a: &a [x, x]\n    b: &b [*a, *a]\n  managedFields: [{fieldsV1: *b}]\n",
+	"kind: |\n  x: [1,\n\tb: c\n",
+	"metadata: {name: caf\xe9}\n\x00",
+	"x: [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]\n",
+}
+
+// seedCorpus adds the hand-written hostile seeds; the fixtures come from the
+// committed corpus in testdata/fuzz (see TestFuzzCorpus).
 func seedCorpus(f *testing.F) {
 	f.Helper()
-	for _, pattern := range []string{"../../rules/testdata/*/*/*.yaml", "../../testdata/*/*.yaml", "../../testdata/*/*.json"} {
-		files, _ := filepath.Glob(pattern)
-		for _, path := range files {
-			if data, err := os.ReadFile(path); err == nil {
-				f.Add(data)
-			}
+	for _, s := range hostileSeeds {
+		f.Add([]byte(s))
+	}
+}
+
+// TestFuzzCorpus keeps testdata/fuzz in step with the fixtures
+// (UPDATE_FUZZ_CORPUS=1 regenerates it).
+func TestFuzzCorpus(t *testing.T) {
+	fixtures := fuzzcorpus.Fixtures(t, fixturePatterns...)
+	var data, located [][]any
+	for _, content := range fixtures {
+		data = append(data, []any{content})
+		for _, path := range fuzzcorpus.WantPaths(content) {
+			located = append(located, []any{content, path})
 		}
 	}
-	f.Add([]byte("a: &a [*a]\n"))
-	f.Add([]byte("---\n--- # c\n...\n\ufeffkind: Pod\r\n"))
+	fuzzcorpus.Sync(t, "FuzzSplitter", data)
+	fuzzcorpus.Sync(t, "FuzzDecode", data)
+	fuzzcorpus.Sync(t, "FuzzLocate", located)
 }
 
 // FuzzSplitter: splitting never panics, never loses or invents bytes outside
@@ -58,14 +84,22 @@ func FuzzDecode(f *testing.F) {
 		if len(data) > 1<<16 {
 			return
 		}
-		root, err := Parse(&Document{Data: data, StartLine: 1})
+		// Small limits, so that every limit is reachable from small inputs.
+		lim := Limits{MaxNodes: 2000, MaxDepth: 32, MaxScalarBytes: 4096, MaxExpandedNodes: 20_000, MaxExpandedBytes: 256 << 10}
+		root, err := ParseLimited(&Document{Data: data, StartLine: 1}, lim)
 		if err != nil {
+			var se *SyntaxError
+			var le *LimitError
+			if !errors.As(err, &se) && !errors.As(err, &le) {
+				t.Fatalf("untyped error %v", err)
+			}
 			return
 		}
 		items, _ := Items(root)
+		d := NewDecoder(lim)
 		for _, it := range items {
 			for _, name := range KindNames() {
-				dec, err := Decode(it, LookupKind(name))
+				dec, err := d.Decode(it, LookupKind(name))
 				if err != nil {
 					t.Fatalf("decode as %s: %v", name, err)
 				}

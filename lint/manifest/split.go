@@ -36,6 +36,7 @@ type Splitter struct {
 	started  bool // a separator or content has been seen
 	done     bool
 	sawSep   bool
+	errLine  int // the line an error of Next is about
 }
 
 // readerBufferSize is the read buffer of a splitter. Most manifest files are
@@ -79,6 +80,10 @@ func (s *Splitter) release() {
 
 // Line returns the number of lines read so far.
 func (s *Splitter) Line() int { return s.line }
+
+// ErrorLine returns the line the last error of Next is about: the start of a
+// document that is too large, the line that is too long or could not be read.
+func (s *Splitter) ErrorLine() int { return s.errLine }
 
 // Next returns the next document, or io.EOF. Documents that are only blank lines
 // and comments are returned too (callers count them as empty), except a leading
@@ -131,6 +136,7 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 				return doc, true, nil
 			}
 			if len(buf)+len(line) > s.maxBytes {
+				s.errLine = doc.StartLine
 				return nil, false, fmt.Errorf("line %d: %w: a document may hold at most %d bytes", doc.StartLine, ErrDocumentTooLarge, s.maxBytes)
 			}
 			buf = append(buf, line...)
@@ -143,6 +149,12 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 			return doc, false, nil
 		}
 		if err != nil {
+			if s.errLine == 0 {
+				s.errLine = s.line + 1 // the line that could not be read
+				if len(line) > 0 {
+					s.errLine = s.line
+				}
+			}
 			return nil, false, err
 		}
 	}
@@ -157,6 +169,7 @@ func (s *Splitter) readLine() ([]byte, error) {
 		if err == bufio.ErrBufferFull {
 			long = append(long, part...)
 			if len(long) > s.maxBytes {
+				s.errLine = s.line + 1
 				return nil, fmt.Errorf("line %d: %w: a line of more than %d bytes", s.line+1, ErrDocumentTooLarge, s.maxBytes)
 			}
 			continue

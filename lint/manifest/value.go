@@ -19,14 +19,15 @@ var ErrTooComplex = errors.New("document too complex")
 // fields stay, so the value is the object exactly as written. The same node and
 // depth bounds as Decode apply, so aliases cannot make it explode.
 func Value(n *yaml.Node) (any, error) {
-	budget := maxNodesPerDocument
-	return value(n, 0, &budget)
+	lim := DefaultLimits()
+	budget := lim.MaxExpandedNodes
+	return value(n, 0, &budget, &lim)
 }
 
-func value(n *yaml.Node, depth int, budget *int) (any, error) {
+func value(n *yaml.Node, depth int, budget *int, lim *Limits) (any, error) {
 	*budget--
-	if *budget < 0 || depth > maxDepth {
-		return nil, fmt.Errorf("%w: more than %d nodes or %d levels", ErrTooComplex, maxNodesPerDocument, maxDepth)
+	if *budget < 0 || depth > lim.MaxDepth {
+		return nil, fmt.Errorf("%w: more than %d nodes or %d levels", ErrTooComplex, lim.MaxExpandedNodes, lim.MaxDepth)
 	}
 	n = deref(n)
 	if n == nil {
@@ -55,7 +56,7 @@ func value(n *yaml.Node, depth int, budget *int) (any, error) {
 			if p[0].Kind != yaml.ScalarNode {
 				continue // not representable in JSON; strict decoding reports it
 			}
-			v, err := value(p[1], depth+1, budget)
+			v, err := value(p[1], depth+1, budget, lim)
 			if err != nil {
 				return nil, err
 			}
@@ -65,7 +66,7 @@ func value(n *yaml.Node, depth int, budget *int) (any, error) {
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, item := range n.Content {
-			v, err := value(item, depth+1, budget)
+			v, err := value(item, depth+1, budget, lim)
 			if err != nil {
 				return nil, err
 			}

@@ -89,6 +89,7 @@ type jsonSkip struct {
 	Line     int            `json:"line"`
 	Document int            `json:"document"`
 	Object   lint.ObjectRef `json:"object"`
+	Reason   string         `json:"reason,omitempty"`
 }
 
 type jsonReport struct {
@@ -111,7 +112,7 @@ func (JSON) Print(w io.Writer, res *lint.Result) error {
 		})
 	}
 	for _, s := range res.Skipped {
-		out.Skipped = append(out.Skipped, jsonSkip{File: s.Position.File, Line: s.Position.Line, Document: s.Document, Object: s.Object})
+		out.Skipped = append(out.Skipped, jsonSkip{File: s.Position.File, Line: s.Position.Line, Document: s.Document, Object: s.Object, Reason: s.Reason})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -153,8 +154,12 @@ func (t *Text) Print(w io.Writer, res *lint.Result) error {
 			b.WriteString("\n")
 		}
 	}
-	if t.Options.Verbose {
-		for _, s := range res.Skipped {
+	for _, s := range res.Skipped {
+		switch {
+		case s.Reason != "":
+			// Files a directory walk could not read are always named: never silent.
+			fmt.Fprintf(&b, "%sinfo: skipped: %s\n", location(s.Position), s.Reason)
+		case t.Options.Verbose:
 			fmt.Fprintf(&b, "%sinfo: skipped %s %s: podlint checks only %s\n", location(s.Position), s.Object.APIVersion, s.Object.String(), strings.Join(kindsChecked, ", "))
 		}
 	}
@@ -188,7 +193,10 @@ func Summary(res *lint.Result) string {
 	}
 	extra := []string{plural(s.Files, "file"), plural(s.Objects, "object") + " checked"}
 	if s.Skipped > 0 {
-		extra = append(extra, fmt.Sprintf("%d skipped (other kinds%s)", s.Skipped, skippedKinds(res)))
+		extra = append(extra, fmt.Sprintf("%d skipped (%s)", s.Skipped, skippedWhat(res)))
+	}
+	if s.Unreadable > 0 {
+		extra = append(extra, fmt.Sprintf("%d unreadable", s.Unreadable))
 	}
 	if s.Empty > 0 {
 		extra = append(extra, plural(s.Empty, "empty document"))
@@ -199,20 +207,36 @@ func Summary(res *lint.Result) string {
 	return strings.Join(parts, ", ") + " (" + strings.Join(extra, ", ") + ")"
 }
 
-func skippedKinds(res *lint.Result) string {
+// skippedWhat says what the skipped entries were: other kinds (named when
+// few), and files a directory walk did not read.
+func skippedWhat(res *lint.Result) string {
 	seen := map[string]bool{}
+	objects, files := 0, 0
 	for _, s := range res.Skipped {
+		if s.Reason != "" {
+			files++
+			continue
+		}
+		objects++
 		seen[s.Object.Kind] = true
 	}
-	if len(seen) == 0 || len(seen) > 5 {
-		return ""
+	var parts []string
+	if objects > 0 || files == 0 {
+		what := "other kinds"
+		if len(seen) > 0 && len(seen) <= 5 {
+			var kinds []string
+			for k := range seen {
+				kinds = append(kinds, k)
+			}
+			sort.Strings(kinds)
+			what += ": " + strings.Join(kinds, ", ")
+		}
+		parts = append(parts, what)
 	}
-	var kinds []string
-	for k := range seen {
-		kinds = append(kinds, k)
+	if files > 0 {
+		parts = append(parts, plural(files, "file")+" not read")
 	}
-	sort.Strings(kinds)
-	return ": " + strings.Join(kinds, ", ")
+	return strings.Join(parts, "; ")
 }
 
 func plural(n int, word string) string {

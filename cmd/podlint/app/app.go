@@ -60,6 +60,9 @@ func Main() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal asks for a clean stop between documents; restoring the
+	// default handling then lets a second one end podlint inside a slow document.
+	context.AfterFunc(ctx, stop)
 	return Run(ctx, Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, os.Args[1:])
 }
 

@@ -23,6 +23,7 @@ type checkFlags struct {
 	color      string
 	showSource bool
 	policies   []string
+	limits     limitFlags
 	// against is the old manifests' path: check then also judges updates (see diff.go).
 	against string
 }
@@ -64,6 +65,7 @@ func (f *checkFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.BoolVar(&f.showSource, "show-source", false, "print the offending source line with a caret under the column (default: on for a terminal)")
 	fl.StringArrayVar(&f.policies, "policy", nil, "directory or file of Rego policies to run as well (repeatable; _test.rego files are left out; adds to the configuration's policies)")
+	f.limits.register(fl)
 }
 
 type sink struct {
@@ -126,7 +128,11 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		all = append(all, set.Rules()...)
 	}
 	disabled, severity := cfg.EngineOptions(all)
-	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity})
+	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity}
+	if err := f.limits.apply(&engineOpts); err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	engine := lint.NewEngine(all, engineOpts)
 	var sources []lint.Source
 	for _, src := range lint.Sources(paths, s.In) {
 		if !cfg.Excluded(src.Name) {
