@@ -17,8 +17,8 @@ var handlerFields = &lint.Rule{
 	Category: lint.CategoryAPI,
 	Severity: lint.SeverityError,
 	Title:    "Probe and hook actions must be complete, with non-negative timings",
-	Doc: "A probe's initialDelaySeconds, timeoutSeconds, periodSeconds, successThreshold and failureThreshold may not be negative " +
-		"(0 means the default for all but initialDelaySeconds), and a probe-level terminationGracePeriodSeconds must be positive. " +
+	Doc: "A probe's initialDelaySeconds, timeoutSeconds, periodSeconds and failureThreshold may not be negative " +
+		"(0 means the default for all but initialDelaySeconds). " +
 		"Each action must be complete: exec needs a command; httpGet a port (a number from 1 to 65535 or a port name) and scheme HTTP or " +
 		"HTTPS, with valid header names; tcpSocket and grpc a valid port. A postStart or preStop hook needs exactly one action " +
 		"(exec, httpGet, tcpSocket or sleep), like a probe.",
@@ -38,15 +38,13 @@ var handlerFields = &lint.Rule{
 					name string
 					v    int32
 				}{{"initialDelaySeconds", pr.Probe.InitialDelaySeconds}, {"timeoutSeconds", pr.Probe.TimeoutSeconds}, {"periodSeconds", pr.Probe.PeriodSeconds},
-					{"successThreshold", pr.Probe.SuccessThreshold}, {"failureThreshold", pr.Probe.FailureThreshold}} {
+					{"failureThreshold", pr.Probe.FailureThreshold}} {
 					if n.v < 0 {
 						p.Report(pp.Child(n.name), field.ErrorTypeInvalid, n.v, fmt.Sprintf("%s %d must be greater than or equal to 0", n.name, n.v), "")
 					}
 				}
-				if g := pr.Probe.TerminationGracePeriodSeconds; g != nil && *g <= 0 && pr.Name != "readinessProbe" {
-					p.Report(pp.Child("terminationGracePeriodSeconds"), field.ErrorTypeInvalid, *g,
-						"a probe's terminationGracePeriodSeconds must be greater than 0", "Remove it to use the Pod's grace period, or set a positive value.")
-				}
+				// successThreshold and terminationGracePeriodSeconds belong to
+				// probe-success-threshold and probe-grace-period.
 				h := pr.Probe.ProbeHandler
 				switch {
 				case h.Exec != nil:

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/podlint/podlint/lint"
 )
 
 // hooksAndProbesAllowed reports whether a container may carry probes and lifecycle
@@ -14,6 +17,22 @@ import (
 // outright and their content is never looked at.
 func hooksAndProbesAllowed(c container) bool {
 	return c.Kind == appContainer || c.Kind == sidecarContainer
+}
+
+// eachProbe calls fn for every probe the API server validates: the set probes of
+// app containers and sidecars (elsewhere probes are forbidden outright, which
+// init-container-probe reports). path is the probe's own field path.
+func eachProbe(p *lint.Pass, fn func(c container, name string, probe *corev1.Probe, path *field.Path)) {
+	for _, c := range containers(p) {
+		if !hooksAndProbesAllowed(c) {
+			continue
+		}
+		for _, pr := range probes(c.Container) {
+			if pr.Probe != nil {
+				fn(c, pr.Name, pr.Probe, c.Path.Child(pr.Name))
+			}
+		}
+	}
 }
 
 // hook is one lifecycle handler of a container with its field name.

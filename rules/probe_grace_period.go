@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/lint"
@@ -19,27 +20,22 @@ var probeGracePeriod = &lint.Rule{
 	Remediation: "Remove terminationGracePeriodSeconds from readiness probes; elsewhere set it to a positive number of seconds or leave it out.",
 	Fields:      []string{"containers[*].livenessProbe.terminationGracePeriodSeconds", "containers[*].startupProbe.terminationGracePeriodSeconds", "containers[*].readinessProbe.terminationGracePeriodSeconds"},
 	Check: func(p *lint.Pass) {
-		for _, c := range containers(p) {
-			if !hooksAndProbesAllowed(c) {
-				continue
+		eachProbe(p, func(_ container, name string, probe *corev1.Probe, path *field.Path) {
+			if probe.TerminationGracePeriodSeconds == nil {
+				return
 			}
-			for _, pr := range probes(c.Container) {
-				if pr.Probe == nil || pr.Probe.TerminationGracePeriodSeconds == nil {
-					continue
-				}
-				v := *pr.Probe.TerminationGracePeriodSeconds
-				path := c.Path.Child(pr.Name, "terminationGracePeriodSeconds")
-				switch {
-				case pr.Name == "readinessProbe":
-					p.Report(path, field.ErrorTypeInvalid, v,
-						"must not be set for readinessProbes: a readiness failure never kills the container, so there is no termination to give a grace period to",
-						"Remove terminationGracePeriodSeconds from the readinessProbe.")
-				case v <= 0:
-					p.Report(path, field.ErrorTypeInvalid, v,
-						fmt.Sprintf("must be greater than 0: it is the grace period the container gets when a %s failure kills it", pr.Name),
-						"Set terminationGracePeriodSeconds to a positive number of seconds, or remove it to use the Pod's.")
-				}
+			v := *probe.TerminationGracePeriodSeconds
+			path = path.Child("terminationGracePeriodSeconds")
+			switch {
+			case name == "readinessProbe":
+				p.Report(path, field.ErrorTypeInvalid, v,
+					"must not be set for readinessProbes: a readiness failure never kills the container, so there is no termination to give a grace period to",
+					"Remove terminationGracePeriodSeconds from the readinessProbe.")
+			case v <= 0:
+				p.Report(path, field.ErrorTypeInvalid, v,
+					fmt.Sprintf("must be greater than 0: it is the grace period the container gets when a %s failure kills it", name),
+					"Set terminationGracePeriodSeconds to a positive number of seconds, or remove it to use the Pod's.")
 			}
-		}
+		})
 	},
 }

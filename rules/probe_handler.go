@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/lint"
@@ -20,39 +21,30 @@ var probeHandler = &lint.Rule{
 	Remediation: "Give the probe exactly one of exec, httpGet, tcpSocket or grpc.",
 	Fields:      []string{"containers[*].livenessProbe", "containers[*].readinessProbe", "containers[*].startupProbe", "initContainers[*].startupProbe"},
 	Check: func(p *lint.Pass) {
-		for _, c := range containers(p) {
-			if !hooksAndProbesAllowed(c) {
-				continue
-			}
-			for _, pr := range probes(c.Container) {
-				if pr.Probe == nil {
+		eachProbe(p, func(_ container, name string, probe *corev1.Probe, path *field.Path) {
+			h := probe.ProbeHandler
+			set := []struct {
+				name string
+				on   bool
+			}{{"exec", h.Exec != nil}, {"httpGet", h.HTTPGet != nil}, {"tcpSocket", h.TCPSocket != nil}, {"grpc", h.GRPC != nil}}
+			first := ""
+			for _, s := range set {
+				if !s.on {
 					continue
 				}
-				path := c.Path.Child(pr.Name)
-				h := pr.Probe.ProbeHandler
-				set := []struct {
-					name string
-					on   bool
-				}{{"exec", h.Exec != nil}, {"httpGet", h.HTTPGet != nil}, {"tcpSocket", h.TCPSocket != nil}, {"grpc", h.GRPC != nil}}
-				first := ""
-				for _, s := range set {
-					if !s.on {
-						continue
-					}
-					if first == "" {
-						first = s.name
-						continue
-					}
-					p.Report(path.Child(s.name), field.ErrorTypeForbidden, nil,
-						fmt.Sprintf("may not specify more than 1 handler type: this %s already uses %s, and a probe runs exactly one action", pr.Name, first),
-						fmt.Sprintf("Remove %s or %s from the %s.", s.name, first, pr.Name))
-				}
 				if first == "" {
-					p.Report(path, field.ErrorTypeRequired, nil,
-						fmt.Sprintf("must specify a handler type: the %s has none of exec, httpGet, tcpSocket or grpc, so the kubelet would have nothing to run", pr.Name),
-						"")
+					first = s.name
+					continue
 				}
+				p.Report(path.Child(s.name), field.ErrorTypeForbidden, nil,
+					fmt.Sprintf("may not specify more than 1 handler type: this %s already uses %s, and a probe runs exactly one action", name, first),
+					fmt.Sprintf("Remove %s or %s from the %s.", s.name, first, name))
 			}
-		}
+			if first == "" {
+				p.Report(path, field.ErrorTypeRequired, nil,
+					fmt.Sprintf("must specify a handler type: the %s has none of exec, httpGet, tcpSocket or grpc, so the kubelet would have nothing to run", name),
+					"")
+			}
+		})
 	},
 }

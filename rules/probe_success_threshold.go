@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/lint"
@@ -20,25 +21,17 @@ var probeSuccessThreshold = &lint.Rule{
 	Remediation: "Set successThreshold to 1, or leave it out.",
 	Fields:      []string{"containers[*].livenessProbe.successThreshold", "containers[*].startupProbe.successThreshold", "containers[*].readinessProbe.successThreshold"},
 	Check: func(p *lint.Pass) {
-		for _, c := range containers(p) {
-			if !hooksAndProbesAllowed(c) {
-				continue
+		eachProbe(p, func(_ container, name string, probe *corev1.Probe, path *field.Path) {
+			v := probe.SuccessThreshold
+			path = path.Child("successThreshold")
+			switch {
+			case name != "readinessProbe" && v != 0 && v != 1:
+				p.Report(path, field.ErrorTypeInvalid, v,
+					fmt.Sprintf("must be 1: a %s acts on the first success, so successThreshold %d is rejected", name, v), "")
+			case name == "readinessProbe" && v < 0:
+				p.Report(path, field.ErrorTypeInvalid, v,
+					"must be greater than or equal to 0", "Set successThreshold to 1 or more, or leave it out (defaults to 1).")
 			}
-			for _, pr := range probes(c.Container) {
-				if pr.Probe == nil {
-					continue
-				}
-				v := pr.Probe.SuccessThreshold
-				path := c.Path.Child(pr.Name, "successThreshold")
-				switch {
-				case pr.Name != "readinessProbe" && v != 0 && v != 1:
-					p.Report(path, field.ErrorTypeInvalid, v,
-						fmt.Sprintf("must be 1: a %s acts on the first success, so successThreshold %d is rejected", pr.Name, v), "")
-				case pr.Name == "readinessProbe" && v < 0:
-					p.Report(path, field.ErrorTypeInvalid, v,
-						"must be greater than or equal to 0", "Set successThreshold to 1 or more, or leave it out (defaults to 1).")
-				}
-			}
-		}
+		})
 	},
 }
