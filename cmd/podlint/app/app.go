@@ -90,5 +90,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceUsage:  true,
 	}
 	root.AddCommand(newCheckCommand(s), newDiffCommand(s), newRulesCommand(s), newPolicyCommand(s), newVersionCommand(s), newConfigCommand(s), newImageCommand(s))
+	root.AddCommand(newWebhookCommand(s))
 	return root
 }
