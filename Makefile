@@ -9,9 +9,10 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzLocate \
 	./rules:FuzzRules \
 	./runner/image:FuzzUnpack \
-	./runner/image:FuzzLoad
+	./runner/image:FuzzLoad \
+	./webhook:FuzzReview
 
-.PHONY: build install test vet portable unit fuzz bench bench-policy golden clean
+.PHONY: build install test vet portable unit fuzz bench bench-policy golden clean apiserver-test
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -41,6 +42,12 @@ fuzz:
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+# The webhook called by the Kubernetes API server's own validating webhook
+# admission plugin, in-process over TLS. A nested module (webhook/apiservertest)
+# keeps k8s.io/apiserver out of podlint's go.mod; `go test ./...` skips it.
+apiserver-test:
+	cd webhook/apiservertest && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 bench:
 	bash scripts/bench.sh
