@@ -300,3 +300,29 @@ func TestNewHandlerValidates(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// The podlint.io/ignore annotation suppresses findings in the webhook as in
+// `podlint check`.
+func TestSuppressionAnnotation(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join(testdata, "create-pod.request.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = bytes.Replace(body, []byte(`"name": "web",
+        "namespace": "team-a"
+      }`), []byte(`"name": "web",
+        "namespace": "team-a",
+        "annotations": {"podlint.io/ignore": "init-container-never-exits,duplicate-container-port # proxy is a sidecar in disguise"}
+      }`), 1)
+	if !bytes.Contains(body, []byte("podlint.io/ignore")) {
+		t.Fatal("fixture changed: annotation not inserted")
+	}
+	rec := post(newHandler(t, webhook.Config{Mode: webhook.ModeDeny}), "application/json", body)
+	var review admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil {
+		t.Fatal(err)
+	}
+	if !review.Response.Allowed || len(review.Response.Warnings) != 0 {
+		t.Errorf("suppressed findings still judged: %s", rec.Body)
+	}
+}
