@@ -12,7 +12,7 @@ FUZZ_TARGETS = \
 	./runner/image:FuzzLoad \
 	./webhook:FuzzReview
 
-.PHONY: build install test vet portable unit fuzz bench bench-policy golden clean apiserver-test
+.PHONY: build install test vet portable unit fuzz bench bench-policy golden clean apiserver-test chart-test
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -48,6 +48,11 @@ fuzz:
 # keeps k8s.io/apiserver out of podlint's go.mod; `go test ./...` skips it.
 apiserver-test:
 	cd webhook/apiservertest && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+# Render charts/podlint with the real helm CLI (built from .ci/tools/helm) and
+# check that podlint finds nothing in it.
+chart-test:
+	bash scripts/chart-test.sh
 
 bench:
 	bash scripts/bench.sh
