@@ -109,6 +109,7 @@ func TestHandlerGolden(t *testing.T) {
 		{name: "update-labels-only", request: "update-labels-only", mode: webhook.ModeDeny, allowed: true},
 		{name: "update-pod-image", request: "update-pod-image", mode: webhook.ModeDeny, ruleModes: map[string]webhook.Mode{"pod-image-change": webhook.ModeWarn},
 			denyCauses: []string{"spec.initContainers[0].image", "spec.containers[1].ports[0]"}, warnings: 1, warningHasID: "pod-image-change"},
+		{name: "update-pod-labels", request: "update-pod-labels", mode: webhook.ModeDeny, allowed: true},
 		{name: "update-scale", request: "update-scale", mode: webhook.ModeDeny, allowed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
