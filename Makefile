@@ -10,9 +10,10 @@ FUZZ_TARGETS = \
 	./rules:FuzzRules \
 	./lint:FuzzLoader \
 	./runner/image:FuzzUnpack \
-	./runner/image:FuzzLoad
+	./runner/image:FuzzLoad \
+	./webhook:FuzzReview
 
-.PHONY: build install test vet portable unit fuzz fuzz-corpus hostile runner-test parity parity-ci bench bench-policy golden clean
+.PHONY: build install test vet portable unit fuzz fuzz-corpus hostile runner-test parity parity-ci apiserver-test chart-test bench bench-policy golden clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
@@ -21,7 +22,7 @@ build:
 install:
 	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
-test: vet portable unit fuzz runner-test parity-ci
+test: vet portable unit fuzz runner-test parity-ci apiserver-test chart-test
 
 # The runner starts real rootless sandboxes, so its tests run as an unprivileged user
 # (as root the script creates one); inside `unit` they skip when run as root.
@@ -55,6 +56,17 @@ fuzz-corpus:
 # Feed podlint hostile input and print the table of docs/hostile-input.md.
 hostile:
 	bash scripts/hostile.sh
+
+# The webhook called by the Kubernetes API server's own validating webhook
+# admission plugin, in-process over TLS. A nested module (webhook/apiservertest)
+# keeps k8s.io/apiserver out of podlint's go.mod; `go test ./...` skips it.
+apiserver-test:
+	cd webhook/apiservertest && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+# Render charts/podlint with the real helm CLI (built from .ci/tools/helm) and
+# check that podlint finds nothing in it.
+chart-test:
+	bash scripts/chart-test.sh
 
 bench:
 	bash scripts/bench.sh

@@ -147,6 +147,9 @@ type docResult struct {
 
 	suppressed []SuppressedFinding
 	objects    []CheckedObject
+	// keep asks checkItem to return the decoded objects too (CheckObject).
+	keep    bool
+	checked []*Object
 }
 
 // Run checks every source and returns the findings in input order.
@@ -340,15 +343,21 @@ func inputFinding(rule *Rule, file string, doc, line int, msg string) Finding {
 
 // checkDocument parses, decodes and checks one document.
 func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResult) {
+	e.checkDocumentInto(file, doc, &out)
+	return out
+}
+
+// checkDocumentInto is checkDocument filling out (whose keep it honours).
+func (e *Engine) checkDocumentInto(file string, doc *manifest.Document, out *docResult) {
 	var root *yaml.Node
 	var items []manifest.Item
-	defer func() { e.finish(file, doc, root, items, &out) }()
+	defer func() { e.finish(file, doc, root, items, out) }()
 	if doc.Index == 1 {
 		out.summary.Files = 1
 	}
 	if manifest.IsEmpty(doc.Data) {
 		out.summary.Empty = 1
-		return out
+		return
 	}
 	var err error
 	root, err = manifest.ParseLimited(doc, e.opts.DocumentLimits)
@@ -364,7 +373,7 @@ func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResu
 		default:
 			out.findings = append(out.findings, inputFinding(RuleYAMLSyntax, file, doc.Index, doc.StartLine, err.Error()))
 		}
-		return out
+		return
 	}
 	var ok bool
 	items, ok = manifest.Items(root)
@@ -376,13 +385,12 @@ func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResu
 			f.Position.Column = top.Content[0].Column
 		}
 		out.findings = append(out.findings, f)
-		return out
+		return
 	}
 	dec := manifest.NewDecoder(e.opts.DocumentLimits)
 	for _, it := range items {
-		e.checkItem(file, doc, root, it, dec, &out)
+		e.checkItem(file, doc, root, it, dec, out)
 	}
-	return out
 }
 
 func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node, it manifest.Item, decoder *manifest.Decoder, out *docResult) {
@@ -457,6 +465,9 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	}
 	obj.PodSpecPath = obj.Path(kind.SpecPath[0], kind.SpecPath[1:]...)
 	obj.Position = at(it.Path)
+	if out.keep {
+		out.checked = append(out.checked, obj)
+	}
 	if spec == nil {
 		return
 	}

@@ -1,0 +1,64 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/podlint/podlint/lint/manifest"
+)
+
+// ObjectResult is the outcome of checking one object with CheckObject.
+type ObjectResult struct {
+	// Object is what the rules ran on; nil when the document is not one object of
+	// a kind podlint checks (then Findings says why, or Skipped is true).
+	Object *Object
+	// Findings carry field paths only: their Position is zero, as there is no file.
+	Findings []Finding
+	// Skipped is true when the object is of a kind podlint does not check.
+	Skipped bool
+	// Suppressed lists the findings hidden by the podlint.io/ignore annotation.
+	Suppressed []SuppressedFinding
+}
+
+// CheckObject checks one object given as a JSON (or YAML) document, such as the
+// object of an admission request, exactly as Run checks a document of a file:
+// the same decoding, rules, configuration and annotation suppressions, so the
+// findings have the IDs, paths and messages of `podlint check`. The error joins
+// podlint's own failures (a rule that panicked); findings found before still count.
+func (e *Engine) CheckObject(ctx context.Context, raw []byte) (*ObjectResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(raw) > e.opts.MaxDocumentBytes {
+		return nil, fmt.Errorf("object is larger than %d bytes", e.opts.MaxDocumentBytes)
+	}
+	out := docResult{keep: true}
+	e.checkDocumentInto("", &manifest.Document{Index: 1, Data: raw, StartLine: 1}, &out)
+	res := &ObjectResult{Skipped: out.summary.Skipped > 0, Suppressed: out.suppressed}
+	if len(out.checked) > 1 {
+		return nil, errors.New("CheckObject takes one object, not a List")
+	}
+	if len(out.checked) == 1 {
+		res.Object = out.checked[0]
+	}
+	for _, f := range out.findings {
+		f.Position, f.Source, f.Document = Position{}, "", 0
+		res.Findings = append(res.Findings, f)
+	}
+	for i := range res.Suppressed {
+		res.Suppressed[i].Position, res.Suppressed[i].Source, res.Suppressed[i].Document = Position{}, "", 0
+	}
+	return res, errors.Join(out.internal...)
+}
+
+// IsCreateOnly reports whether the engine's rule id is CreateOnly (see Rule):
+// its findings do not apply to the update of an existing Pod.
+func (e *Engine) IsCreateOnly(id string) bool {
+	for _, r := range e.rules {
+		if r.ID == id {
+			return r.CreateOnly
+		}
+	}
+	return false
+}
