@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/podlint/podlint/lint"
@@ -238,7 +239,7 @@ func TestReleaseTable(t *testing.T) {
 // adapter) rely on: Input is the item as written, Memo computes once per object,
 // and ReportFinding keeps a finding's own severity and position.
 func TestObjectInputAndReportFinding(t *testing.T) {
-	memoCalls := 0
+	var memoCalls atomic.Int32 // documents are checked on several goroutines
 	type memoKey struct{}
 	r := &lint.Rule{
 		ID: "test-input", Category: lint.CategoryPractice, Severity: lint.SeverityError, Title: "test", Remediation: "Default hint.",
@@ -249,7 +250,7 @@ func TestObjectInputAndReportFinding(t *testing.T) {
 				return
 			}
 			for i := 0; i < 2; i++ {
-				p.Object.Memo(memoKey{}, func() any { memoCalls++; return nil })
+				p.Object.Memo(memoKey{}, func() any { memoCalls.Add(1); return nil })
 			}
 			kind, _ := in["kind"].(string)
 			if pos := p.Object.Position; pos.File != "-" || (pos.Line != 3 && pos.Line != 23) {
@@ -260,8 +261,8 @@ func TestObjectInputAndReportFinding(t *testing.T) {
 		},
 	}
 	res := run(t, []*lint.Rule{r}, []string{"-"}, twoPods)
-	if memoCalls != 2 {
-		t.Errorf("Memo computed %d times for 2 objects", memoCalls)
+	if n := memoCalls.Load(); n != 2 {
+		t.Errorf("Memo computed %d times for 2 objects", n)
 	}
 	var got []string
 	for _, f := range res.Findings {
