@@ -13,7 +13,14 @@ FUZZ_TARGETS = \
 	./runner/image:FuzzLoad \
 	./webhook:FuzzReview
 
-.PHONY: build install test vet portable unit fuzz fuzz-corpus hostile runner-test parity parity-ci apiserver-test chart-test bench bench-policy golden clean
+.PHONY: tidy build install test vet portable unit fuzz fuzz-corpus hostile runner-test parity parity-ci apiserver-test chart-test bench bench-policy golden clean
+
+# Every module, nested ones included: parity/ and webhook/apiservertest replace
+# podlint with ../, so they need tidying whenever podlint's own go.mod changes.
+tidy:
+	@for m in . parity webhook/apiservertest .ci/tools .ci/tools/conftest .ci/tools/helm; do \
+		echo "go mod tidy ($$m)"; (cd $$m && $(GO) mod tidy) || exit 1; \
+	done
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlint
