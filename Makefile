@@ -29,7 +29,7 @@ build:
 install:
 	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
-test: vet portable unit fuzz runner-test parity-ci apiserver-test chart-test
+test: vet portable unit fuzz chart-test runner-test parity-ci apiserver-test
 
 # The runner starts real rootless sandboxes, so its tests run as an unprivileged user
 # (as root the script creates one); inside `unit` they skip when run as root.
