@@ -46,21 +46,8 @@ func (o Options) withLimitDefaults() Options {
 	if o.MaxObjects <= 0 {
 		o.MaxObjects = DefaultMaxObjects
 	}
-	o.DocumentLimits = manifest.Limits{
-		MaxNodes:         orDefault(o.DocumentLimits.MaxNodes, manifest.DefaultMaxNodes),
-		MaxDepth:         orDefault(o.DocumentLimits.MaxDepth, manifest.DefaultMaxDepth),
-		MaxScalarBytes:   orDefault(o.DocumentLimits.MaxScalarBytes, manifest.DefaultMaxScalarBytes),
-		MaxExpandedNodes: orDefault(o.DocumentLimits.MaxExpandedNodes, manifest.DefaultMaxExpandedNodes),
-		MaxExpandedBytes: orDefault(o.DocumentLimits.MaxExpandedBytes, manifest.DefaultMaxExpandedBytes),
-	}
+	o.DocumentLimits = o.DocumentLimits.WithDefaults()
 	return o
-}
-
-func orDefault(v, def int) int {
-	if v <= 0 {
-		return def
-	}
-	return v
 }
 
 // limitHints says, per limit, what to do about it; limits a legitimate

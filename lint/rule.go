@@ -134,20 +134,7 @@ func NewPass(rule *Rule, obj *Object, rel Release, report func(Finding)) *Pass {
 // Report records a finding at path. typ is the Kubernetes field error type for api
 // rules and "" otherwise; bad is the offending value (nil when none).
 func (p *Pass) Report(path *field.Path, typ field.ErrorType, bad any, message, hint string) {
-	if hint == "" {
-		hint = p.rule.Remediation
-	}
-	p.report(Finding{
-		Rule:     p.rule.ID,
-		Category: p.rule.Category,
-		Severity: p.rule.Severity,
-		Field:    path.String(),
-		Type:     typ,
-		BadValue: bad,
-		Message:  message,
-		Hint:     hint,
-		Object:   p.Object.Ref,
-	})
+	p.report(p.rule.finding(p.Object.Ref, path, typ, bad, message, hint))
 }
 
 // ReportFinding records f as given, filling in what it leaves empty (rule ID,
@@ -169,4 +156,22 @@ func (p *Pass) ReportFinding(f Finding) {
 	}
 	f.Object = p.Object.Ref
 	p.report(f)
+}
+
+// finding builds a finding of r at path; an empty hint takes r's remediation.
+func (r *Rule) finding(obj ObjectRef, path *field.Path, typ field.ErrorType, bad any, message, hint string) Finding {
+	if hint == "" {
+		hint = r.Remediation
+	}
+	return Finding{
+		Rule:     r.ID,
+		Category: r.Category,
+		Severity: r.Severity,
+		Field:    path.String(),
+		Type:     typ,
+		BadValue: bad,
+		Message:  message,
+		Hint:     hint,
+		Object:   obj,
+	}
 }

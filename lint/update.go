@@ -36,20 +36,7 @@ func NewUpdatePass(rule *Rule, old, new *Object, rel Release, report func(Findin
 // Report records a finding at path in the new object. typ is the Kubernetes field
 // error type for api rules and "" otherwise; bad is the new value (nil when none).
 func (p *UpdatePass) Report(path *field.Path, typ field.ErrorType, bad any, message, hint string) {
-	if hint == "" {
-		hint = p.rule.Remediation
-	}
-	p.report(Finding{
-		Rule:     p.rule.ID,
-		Category: p.rule.Category,
-		Severity: p.rule.Severity,
-		Field:    path.String(),
-		Type:     typ,
-		BadValue: bad,
-		Message:  message,
-		Hint:     hint,
-		Object:   p.New.Ref,
-	})
+	p.report(p.rule.finding(p.New.Ref, path, typ, bad, message, hint))
 }
 
 // RuleObjectRemoved is reported by the engine itself when an object of the old

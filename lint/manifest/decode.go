@@ -156,7 +156,7 @@ type Decoder struct {
 
 // NewDecoder returns a decoder for one document with lim (zero fields take defaults).
 func NewDecoder(lim Limits) *Decoder {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	return &Decoder{budget: budget{lim: lim, nodes: lim.MaxExpandedNodes, bytes: lim.MaxExpandedBytes}}
 }
 

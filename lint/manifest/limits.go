@@ -45,10 +45,11 @@ const (
 
 // DefaultLimits returns the default per-document limits.
 func DefaultLimits() Limits {
-	return Limits{}.withDefaults()
+	return Limits{}.WithDefaults()
 }
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults returns l with its zero (or negative) fields set to the defaults.
+func (l Limits) WithDefaults() Limits {
 	if l.MaxNodes <= 0 {
 		l.MaxNodes = DefaultMaxNodes
 	}
@@ -94,7 +95,7 @@ func (e *LimitError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, 
 // refused before yaml.v3 allocates a tree; depth and scalar length are checked
 // on the tree.
 func ParseLimited(doc *Document, lim Limits) (*yaml.Node, error) {
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	if err := checkUTF8(doc); err != nil {
 		return nil, err
 	}
