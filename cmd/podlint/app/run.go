@@ -35,6 +35,7 @@ type runFlags struct {
 	logs    bool
 	force   bool
 	backOff float64
+	expect  []string
 }
 
 func newRunCommand(s Streams) *cobra.Command {
@@ -50,10 +51,14 @@ gracefully too. Only images the image source holds can run.
 
 Exit codes: 0 the condition was observed, 1 refused (lint errors, host namespaces,
 privileged, hostPath) or the condition can no longer hold, 2 usage or input error
-(an image not loaded), 3 internal error, 4 --timeout passed.`,
+(an image not loaded), 3 internal error, 4 --timeout passed.
+
+` + expectHelp,
 		Example: `  podlint run pod.yaml                       # until the Pod is Succeeded or Failed
   podlint run --until ready --for 5s pod.yaml
-  podlint run --format json --logs pod.yaml`,
+  podlint run --format json --logs pod.yaml
+  podlint run --expect phase=Succeeded --expect exitCode[init-db]=0 pod.yaml
+  podlint run --until ready --expect observed.ready[web]=true --expect restarts[web]=0 pod.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRun(cmd.Context(), s, f, args[0])
@@ -68,6 +73,7 @@ privileged, hostPath) or the condition can no longer hold, 2 usage or input erro
 	fl.BoolVar(&f.force, "force", false, "run even when the linter finds API errors")
 	fl.Float64Var(&f.backOff, "backoff-scale", 1, "multiply the kubelet's crash-loop back-off (10s doubling to 5m) by this factor")
 	_ = fl.MarkHidden("backoff-scale")
+	fl.StringArrayVar(&f.expect, "expect", nil, "fail (exit 1) unless this holds, e.g. phase=Succeeded, restarts[web]>=1, observed.ready[web]=true (repeatable; see above)")
 	return cmd
 }
 
@@ -112,6 +118,12 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	pod, err := readPod(ctx, s, path, f.force)
 	if err != nil {
 		return err
+	}
+	// Expectations are checked before the Pod runs: a typo should not cost a
+	// whole run.
+	expects, err := parseExpectations(f.expect, pod)
+	if err != nil {
+		return exitWith(ExitUsage, err)
 	}
 	// The image store first; the host's static busybox serves busybox
 	// references the store does not hold, so that a fresh install can run
@@ -193,6 +205,10 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	}
 	if err != nil {
 		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
+	}
+	final := out.Final
+	if n := checkExpectations(s.Err, expects, &observed, &final); n > 0 && code == ExitClean {
+		code = ExitFindings
 	}
 	if code != ExitClean {
 		return exitWith(code, nil)

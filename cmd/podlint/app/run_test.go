@@ -182,3 +182,91 @@ spec:
 		})
 	}
 }
+
+// crashTwicePod fails twice (counting its runs in an emptyDir, which survives
+// restarts) and then succeeds: restartPolicy OnFailure restarts it each time.
+const crashTwicePod = `apiVersion: v1
+kind: Pod
+metadata: {name: flaky}
+spec:
+  restartPolicy: OnFailure
+  volumes: [{name: state, emptyDir: {}}]
+  initContainers:
+  - name: init-db
+    image: busybox
+    command: [sh, -c, "exit 0"]
+  containers:
+  - name: web
+    image: busybox
+    volumeMounts: [{name: state, mountPath: /state}]
+    command: [sh, -c, "echo x >> /state/runs; [ $(wc -l < /state/runs) -ge 3 ]"]
+`
+
+func TestRunExpect(t *testing.T) {
+	fast := []string{"--backoff-scale", "0.01"}
+	t.Run("all hold", func(t *testing.T) {
+		_, stderr, code := runPod(t, crashTwicePod, append(fast,
+			"--expect", "phase=Succeeded",
+			"--expect", "restarts[web]=2",
+			"--expect", "restarts[web]>=1",
+			"--expect", "exitCode[init-db]=0",
+			"--expect", "exitCode[web]=0",
+			"--expect", "reason[web]=Completed",
+			"--expect", "state[web]=terminated",
+			"--expect", "observed.phase=Succeeded",
+			"--expect", "condition[Ready]=False",
+			"--expect", "condition[Initialized]=True",
+			"--expect", "ready[init-db]=true",
+		)...)
+		if code != ExitClean || strings.Contains(stderr, "expectations failed") {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+	})
+	t.Run("failures are listed", func(t *testing.T) {
+		stdout, stderr, code := runPod(t, crashTwicePod, append(fast,
+			"--expect", "phase=Succeeded",
+			"--expect", "restarts[web]<2",
+			"--expect", "observed.exitCode[web]!=0",
+			"--expect", "condition[Ready]=True",
+		)...)
+		if code != ExitFindings {
+			t.Errorf("exit %d, want %d", code, ExitFindings)
+		}
+		for _, want := range []string{
+			"podlint: 3 of 4 expectations failed:",
+			"--expect restarts[web]<2\n    expected: final.restarts[web] < \"2\"\n    observed: final.restarts[web] = \"2\"\n",
+			"--expect observed.exitCode[web]!=0\n    expected: observed.exitCode[web] != \"0\"\n    observed: observed.exitCode[web] = \"0\"\n",
+			"--expect condition[Ready]=True\n    expected: final.condition[Ready] = \"True\"\n    observed: final.condition[Ready] = \"False\"\n",
+		} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
+			}
+		}
+		if strings.Contains(stderr, "--expect phase=Succeeded") {
+			t.Errorf("a passing expectation is reported as failed:\n%s", stderr)
+		}
+		// The run itself is still reported.
+		if !strings.Contains(stdout, "final:    Succeeded") {
+			t.Errorf("stdout:\n%s", stdout)
+		}
+	})
+	for _, tc := range []struct{ expect, msg string }{
+		{"phase", `--expect "phase": want`},
+		{"restarts[web]>=many", `--expect "restarts[web]>=many": restarts wants an integer`},
+		{"restarts[nope]=1", `--expect "restarts[nope]=1": the Pod has no container named "nope"`},
+		{"phase>=Running", `--expect "phase>=Running": phase compares with = or != only`},
+		{"colour[web]=red", `--expect "colour[web]=red": unknown key "colour"`},
+		{"ready[web]=yes", `--expect "ready[web]=yes": ready wants true or false`},
+		{"restarts=1", `--expect "restarts=1": restarts needs a name in brackets`},
+	} {
+		t.Run("usage "+tc.expect, func(t *testing.T) {
+			stdout, stderr, code := runPod(t, crashTwicePod, "--expect", "phase=Succeeded", "--expect", tc.expect)
+			if code != ExitUsage || !strings.Contains(stderr, tc.msg) {
+				t.Errorf("exit %d, want %d with %q; stderr:\n%s", code, ExitUsage, tc.msg, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("the Pod ran despite a malformed expectation:\n%s", stdout)
+			}
+		})
+	}
+}
