@@ -606,6 +606,7 @@ func (p *Pod) recordExit(c *ctr) {
 	c.state = v1.ContainerState{Terminated: &v1.ContainerStateTerminated{
 		ExitCode: int32(in.exit), Reason: reason, StartedAt: started, FinishedAt: metav1.NewTime(in.at),
 		ContainerID: "podlint://" + in.c.ID(),
+		Message:     terminationMessage(c.spec, in.exit, in.termFile, in.logFile, in.logStart),
 	}}
 	c.started, c.ready = false, false
 	in.destroy()

@@ -319,6 +319,10 @@ type instance struct {
 	exit       int           // exit code, 128+signal when killed
 	reason     string        // "Completed", "Error"
 	at         time.Time     // when it exited
+	// termFile is the host file bind-mounted at terminationMessagePath;
+	// logFile holds the container's output, this run's from logStart.
+	termFile, logFile string
+	logStart          int64
 }
 
 // startContainer creates a fresh root filesystem for c and starts it;
@@ -376,6 +380,17 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		}
 		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: m.MountPath, Source: src, Type: "bind", Options: opts})
 	}
+	// The kubelet bind-mounts a host file at terminationMessagePath, so that
+	// what the container writes there outlives it; world-writable, as the
+	// kubelet makes it, for containers that do not run as root.
+	termFile := root + ".termination-log"
+	if err := os.WriteFile(termFile, nil, 0o666); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(termFile, 0o666); err != nil {
+		return nil, err
+	}
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: terminationMessagePath(c), Source: termFile, Type: "bind", Options: []string{"rbind", "rw"}})
 	lc, err := s.create(id, spec)
 	if err != nil {
 		return nil, err
@@ -386,6 +401,12 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		return nil, err
 	}
 	defer logf.Close()
+	// This run's output starts here: the log file holds every run, and the
+	// termination message falls back to this run's output only.
+	var logStart int64
+	if fi, err := logf.Stat(); err == nil {
+		logStart = fi.Size()
+	}
 	args := containerArgs(c, cfg)
 	if len(args) == 0 {
 		_ = lc.Destroy()
@@ -410,7 +431,8 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		return nil, err
 	}
 	pid, _ := p.Pid()
-	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{})}
+	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
+		termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart}
 	go func() {
 		in.wait()
 		if onExit != nil {
@@ -508,6 +530,7 @@ func (in *instance) signal(sig unix.Signal) {
 func (in *instance) destroy() {
 	_ = in.c.Destroy()
 	_ = os.RemoveAll(in.rootfs)
+	_ = os.Remove(in.termFile)
 }
 
 // execIn runs args in the namespaces of c (an exec probe or hook) and returns
