@@ -71,6 +71,7 @@ type sandbox struct {
 	lcRoot   string // libcontainer's state root
 	pod      *v1.Pod
 	images   Images
+	src      *EnvSources // ConfigMaps and Secrets for env and envFrom
 	starter  *threadStarter
 	infra    *libcontainer.Container
 	infraPid int
@@ -146,12 +147,12 @@ func zombieStat(b []byte) bool {
 }
 
 // newSandbox creates the Pod's state directory and starts its infra process.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images) (_ *sandbox, err error) {
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
 	collectLeftovers(stateRoot)
-	s := &sandbox{id: "p" + randomID(), pod: pod, images: images}
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
 	// As root, container root is another user: it must be able to reach its
@@ -332,6 +333,14 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	if err != nil {
 		return nil, err
 	}
+	// The environment first: a missing ConfigMap or Secret fails the start
+	// before anything is created, as in the kubelet.
+	env, err := containerEnv(s.pod, c, cfg.Env, s.src, &v1.PodStatus{
+		PodIP: podIP, PodIPs: []v1.PodIP{{IP: podIP}}, HostIP: podIP, HostIPs: []v1.HostIP{{IP: podIP}},
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	s.seq++
 	id := fmt.Sprintf("%s-%s-%d", s.id, sanitize(c.Name), s.seq)
@@ -420,7 +429,6 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	if cwd == "" {
 		cwd = "/"
 	}
-	env := containerEnv(s.pod, c, cfg.Env)
 	p := &libcontainer.Process{
 		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
 		Stdout: logf, Stderr: logf,

@@ -199,7 +199,7 @@ spec:
   - name: web
     image: busybox
     volumeMounts: [{name: state, mountPath: /state}]
-    command: [sh, -c, "echo x >> /state/runs; [ $(wc -l < /state/runs) -ge 3 ]"]
+    command: [sh, -c, "echo x >> /state/runs; n=$(wc -l < /state/runs); printf runs=$n > /dev/termination-log; [ $n -ge 3 ]"]
 `
 
 func TestRunExpect(t *testing.T) {
@@ -217,6 +217,7 @@ func TestRunExpect(t *testing.T) {
 			"--expect", "condition[Ready]=False",
 			"--expect", "condition[Initialized]=True",
 			"--expect", "ready[init-db]=true",
+			"--expect", "message[web]=runs=3",
 		)...)
 		if code != ExitClean || strings.Contains(stderr, "expectations failed") {
 			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
@@ -266,6 +267,144 @@ func TestRunExpect(t *testing.T) {
 			}
 			if stdout != "" {
 				t.Errorf("the Pod ran despite a malformed expectation:\n%s", stdout)
+			}
+		})
+	}
+}
+
+const envPod = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: demo}
+data: {MODE: fast, LEVEL: "3"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: demo}
+stringData: {password: s3cret}
+data: {token: dG9rZW4=}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: env-demo
+  namespace: demo
+  uid: 0b7a1c52-5d1e-4a43-9a37-3f1b0c9e2d11
+  labels: {app: web}
+  annotations: {team: core}
+spec:
+  restartPolicy: Never
+  serviceAccountName: builder
+  nodeName: node-7
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "env | grep '^E_' | sort"]
+    envFrom:
+    - configMapRef: {name: settings}
+      prefix: E_CM_
+    - secretRef: {name: creds}
+      prefix: E_S_
+    - configMapRef: {name: absent, optional: true}
+    env:
+    - {name: E_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: E_NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+    - {name: E_UID, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}
+    - {name: E_LABEL, valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}}
+    - {name: E_ANN, valueFrom: {fieldRef: {fieldPath: "metadata.annotations['team']"}}}
+    - {name: E_NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+    - {name: E_SA, valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}}
+    - {name: E_POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: E_HOST_IP, valueFrom: {fieldRef: {fieldPath: status.hostIP}}}
+    - {name: E_MODE, valueFrom: {configMapKeyRef: {name: settings, key: MODE}}}
+    - {name: E_PASS, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+    - {name: E_TOKEN, valueFrom: {secretKeyRef: {name: creds, key: token}}}
+    - {name: E_OPT, valueFrom: {configMapKeyRef: {name: settings, key: nope, optional: true}}}
+    - {name: E_OPT2, valueFrom: {secretKeyRef: {name: absent, key: k, optional: true}}}
+    - {name: E_REF, value: "mode=$(E_CM_MODE) name=$(E_NAME)"}
+`
+
+// TestRunEnv runs a real container whose environment comes from the
+// downward API and from the ConfigMaps and Secrets given in the same file.
+func TestRunEnv(t *testing.T) {
+	stdout, stderr, code := runPod(t, envPod, "--format", "json", "--logs", "--expect", "phase=Succeeded")
+	if code != ExitClean {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct{ Logs map[string]string }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"E_ANN=core", "E_CM_LEVEL=3", "E_CM_MODE=fast", "E_HOST_IP=127.0.0.1", "E_LABEL=web",
+		"E_MODE=fast", "E_NAME=env-demo", "E_NODE=node-7", "E_NS=demo", "E_PASS=s3cret",
+		"E_POD_IP=127.0.0.1", "E_REF=mode=fast name=env-demo", "E_SA=builder", "E_S_password=s3cret",
+		"E_S_token=token", "E_TOKEN=token", "E_UID=0b7a1c52-5d1e-4a43-9a37-3f1b0c9e2d11",
+	}, "\n") + "\n"
+	if got := doc.Logs["app"]; got != want {
+		t.Errorf("environment:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestRunEnvMissing checks that a required ConfigMap, Secret or key the file
+// lacks leaves the container in CreateContainerConfigError, as the kubelet
+// does, and that podlint run stops there (exit 1) since nothing can add it.
+func TestRunEnvMissing(t *testing.T) {
+	for _, tc := range []struct{ env, msg string }{
+		{"envFrom: [{configMapRef: {name: absent}}]", `configmap "absent" not found`},
+		{"env: [{name: X, valueFrom: {secretKeyRef: {name: absent, key: k}}}]", `secret "absent" not found`},
+		{"env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: nope}}}]", `couldn't find key nope in ConfigMap default/settings`},
+	} {
+		t.Run(tc.msg, func(t *testing.T) {
+			manifest := `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {MODE: fast}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: missing}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "echo started"]
+    ` + tc.env + "\n"
+			stdout, stderr, code := runPod(t, manifest, "--format", "json", "--logs")
+			if code != ExitFindings {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, ExitFindings, stderr)
+			}
+			if !strings.Contains(stderr, "container app: CreateContainerConfigError: "+tc.msg) {
+				t.Errorf("stderr:\n%s", stderr)
+			}
+			var doc struct {
+				Observed struct {
+					Phase             string
+					ContainerStatuses []struct {
+						State struct{ Waiting struct{ Reason, Message string } }
+					}
+				}
+				Events []struct{ Reason, Message string }
+				Logs   map[string]string
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatal(err)
+			}
+			w := doc.Observed.ContainerStatuses[0].State.Waiting
+			if doc.Observed.Phase != "Pending" || w.Reason != "CreateContainerConfigError" || w.Message != tc.msg {
+				t.Errorf("observed %+v", doc.Observed)
+			}
+			if doc.Logs["app"] != "" {
+				t.Errorf("the container ran: %q", doc.Logs["app"])
+			}
+			failed := 0
+			for _, e := range doc.Events {
+				if e.Reason == "Failed" && e.Message == "Error: "+tc.msg {
+					failed++
+				}
+			}
+			if failed != 1 {
+				t.Errorf("%d Failed events, want 1: %+v", failed, doc.Events)
 			}
 		})
 	}
