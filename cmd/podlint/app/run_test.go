@@ -381,7 +381,9 @@ spec:
 				Observed struct {
 					Phase             string
 					ContainerStatuses []struct {
-						State struct{ Waiting struct{ Reason, Message string } }
+						State struct {
+							Waiting struct{ Reason, Message string }
+						}
 					}
 				}
 				Events []struct{ Reason, Message string }
