@@ -26,7 +26,8 @@ before the deletion). OP is =, != and, for numbers, >=, <=, >, <. KEYs:
   restarts[C]           C's restart count
   ready[C], started[C]  true or false
 C names an init or app container of the Pod. Any failed expectation exits 1 and
-prints each one with what was observed; a malformed one is a usage error (exit 2).`
+prints each one with what was observed (a run that already exits 1, 3 or 4 keeps
+its code); a malformed one is a usage error (exit 2).`
 
 // expectation is one parsed --expect.
 type expectation struct {
