@@ -71,7 +71,15 @@ func isSidecar(c *v1.Container) bool {
 // variables (PATH defaulted), the kubelet's HOSTNAME, then the container's
 // literal env values in order, a later name replacing an earlier one.
 // valueFrom sources are not resolved (there is no API server).
-func containerEnv(pod *v1.Pod, c *v1.Container, image []string) []string {
+// containerEnv builds c's environment as the kubelet does: PATH, the image's
+// env, HOSTNAME and HOME, then envFrom, then env (later wins). Values may
+// refer to earlier variables as $(VAR); valueFrom values are taken as they
+// are. status gives the Pod's IPs to the downward API. A missing required
+// ConfigMap, Secret or key is a *ConfigError.
+func containerEnv(pod *v1.Pod, c *v1.Container, image []string, src *EnvSources, status *v1.PodStatus) ([]string, error) {
+	if src == nil {
+		src = &EnvSources{}
+	}
 	var names []string
 	vals := map[string]string{}
 	set := func(k, v string) {
@@ -90,9 +98,27 @@ func containerEnv(pod *v1.Pod, c *v1.Container, image []string) []string {
 	if _, ok := vals["HOME"]; !ok {
 		set("HOME", "/root")
 	}
+	// seen is what $(VAR) may refer to: the Pod's own variables (envFrom and
+	// the env entries before), not the image's.
 	seen := map[string]string{}
+	from, err := envFromSources(pod, c, src)
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range from {
+		seen[kv[0]] = kv[1]
+		set(kv[0], kv[1])
+	}
 	for _, e := range c.Env {
 		v := expand(e.Value, seen)
+		if e.ValueFrom != nil {
+			var ok bool
+			if v, ok, err = valueFrom(pod, e.ValueFrom, src, status); err != nil {
+				return nil, err
+			} else if !ok {
+				continue
+			}
+		}
 		seen[e.Name] = v
 		set(e.Name, v)
 	}
@@ -100,7 +126,7 @@ func containerEnv(pod *v1.Pod, c *v1.Container, image []string) []string {
 	for i, k := range names {
 		env[i] = k + "=" + vals[k]
 	}
-	return env
+	return env, nil
 }
 
 // containerArgs combines the container's command and args with the image's

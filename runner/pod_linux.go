@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/uuid"
 )
 
 // Kubelet constants the runner reproduces.
@@ -96,6 +98,20 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 	if pod.Spec.RestartPolicy == "" {
 		pod.Spec.RestartPolicy = v1.RestartPolicyAlways
 	}
+	// What the API server, its service account admission and the scheduler
+	// would have set, for the downward API and messages.
+	if pod.UID == "" {
+		pod.UID = uuid.NewUUID()
+	}
+	if pod.Spec.ServiceAccountName == "" {
+		pod.Spec.ServiceAccountName = "default"
+	}
+	if pod.Spec.NodeName == "" {
+		// The kubelet's default node name is the host's name, lowercased.
+		if h, err := os.Hostname(); err == nil {
+			pod.Spec.NodeName = strings.ToLower(h)
+		}
+	}
 	for _, list := range [][]v1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
 		for i := range list {
 			if _, _, err := opts.Images.Resolve(list[i].Image); err != nil {
@@ -122,7 +138,7 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 		c.state = v1.ContainerState{Waiting: &v1.ContainerStateWaiting{Reason: "PodInitializing"}}
 	}
 	p.publish(false)
-	sb, err := newSandbox(opts.StateDir, pod, opts.Images)
+	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources)
 	if err != nil {
 		return nil, err
 	}
@@ -480,15 +496,26 @@ func (p *Pod) startContainer(c *ctr) bool {
 	if c.state.Terminated != nil {
 		c.last = c.state
 	}
-	p.event("Normal", "Pulled", c, fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
+	if w := c.state.Waiting; w == nil || (w.Reason != "CreateContainerConfigError" && w.Reason != "CreateContainerError") {
+		// Once per start, not once per retry of a failed create.
+		p.event("Normal", "Pulled", c, fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
+	}
 	in, err := p.sb.startContainer(c.spec, p.kick)
 	if err != nil {
 		reason := "CreateContainerError"
-		if errors.Is(err, ErrImageNotLoaded) {
+		var cfgErr *ConfigError
+		switch {
+		case errors.Is(err, ErrImageNotLoaded):
 			reason = "ErrImageNeverPull"
+		case errors.As(err, &cfgErr):
+			reason = "CreateContainerConfigError"
+		}
+		// The worker retries every pass: record the failure once per
+		// distinct error, as the event recorder aggregates repeats.
+		if w := c.state.Waiting; w == nil || w.Reason != reason || w.Message != err.Error() {
+			p.event("Warning", "Failed", c, "Error: "+err.Error())
 		}
 		c.state = v1.ContainerState{Waiting: &v1.ContainerStateWaiting{Reason: reason, Message: err.Error()}}
-		p.event("Warning", "Failed", c, "Error: "+err.Error())
 		return false
 	}
 	p.event("Normal", "Created", c, "Created container: "+c.spec.Name)
@@ -606,6 +633,7 @@ func (p *Pod) recordExit(c *ctr) {
 	c.state = v1.ContainerState{Terminated: &v1.ContainerStateTerminated{
 		ExitCode: int32(in.exit), Reason: reason, StartedAt: started, FinishedAt: metav1.NewTime(in.at),
 		ContainerID: "podlint://" + in.c.ID(),
+		Message:     terminationMessage(c.spec, in.exit, in.termFile, in.logFile, in.logStart),
 	}}
 	c.started, c.ready = false, false
 	in.destroy()
@@ -777,10 +805,10 @@ func (p *Pod) publish(sandboxReady bool) {
 		}
 	}
 	if p.sb != nil {
-		st.HostIP = "127.0.0.1"
-		st.HostIPs = []v1.HostIP{{IP: "127.0.0.1"}}
-		st.PodIP = "127.0.0.1"
-		st.PodIPs = []v1.PodIP{{IP: "127.0.0.1"}}
+		st.HostIP = podIP
+		st.HostIPs = []v1.HostIP{{IP: podIP}}
+		st.PodIP = podIP
+		st.PodIPs = []v1.PodIP{{IP: podIP}}
 	}
 	start := metav1.NewTime(p.start)
 	st.StartTime = &start

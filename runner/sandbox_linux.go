@@ -71,6 +71,7 @@ type sandbox struct {
 	lcRoot   string // libcontainer's state root
 	pod      *v1.Pod
 	images   Images
+	src      *EnvSources // ConfigMaps and Secrets for env and envFrom
 	starter  *threadStarter
 	infra    *libcontainer.Container
 	infraPid int
@@ -146,12 +147,12 @@ func zombieStat(b []byte) bool {
 }
 
 // newSandbox creates the Pod's state directory and starts its infra process.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images) (_ *sandbox, err error) {
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
 	collectLeftovers(stateRoot)
-	s := &sandbox{id: "p" + randomID(), pod: pod, images: images}
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
 	// As root, container root is another user: it must be able to reach its
@@ -319,12 +320,24 @@ type instance struct {
 	exit       int           // exit code, 128+signal when killed
 	reason     string        // "Completed", "Error"
 	at         time.Time     // when it exited
+	// termFile is the host file bind-mounted at terminationMessagePath;
+	// logFile holds the container's output, this run's from logStart.
+	termFile, logFile string
+	logStart          int64
 }
 
 // startContainer creates a fresh root filesystem for c and starts it;
 // onExit is called when its process has exited.
 func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, error) {
 	image, cfg, err := s.images.Resolve(c.Image)
+	if err != nil {
+		return nil, err
+	}
+	// The environment first: a missing ConfigMap or Secret fails the start
+	// before anything is created, as in the kubelet.
+	env, err := containerEnv(s.pod, c, cfg.Env, s.src, &v1.PodStatus{
+		PodIP: podIP, PodIPs: []v1.PodIP{{IP: podIP}}, HostIP: podIP, HostIPs: []v1.HostIP{{IP: podIP}},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -376,6 +389,17 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		}
 		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: m.MountPath, Source: src, Type: "bind", Options: opts})
 	}
+	// The kubelet bind-mounts a host file at terminationMessagePath, so that
+	// what the container writes there outlives it; world-writable, as the
+	// kubelet makes it, for containers that do not run as root.
+	termFile := root + ".termination-log"
+	if err := os.WriteFile(termFile, nil, 0o666); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(termFile, 0o666); err != nil {
+		return nil, err
+	}
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: terminationMessagePath(c), Source: termFile, Type: "bind", Options: []string{"rbind", "rw"}})
 	lc, err := s.create(id, spec)
 	if err != nil {
 		return nil, err
@@ -386,6 +410,12 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		return nil, err
 	}
 	defer logf.Close()
+	// This run's output starts here: the log file holds every run, and the
+	// termination message falls back to this run's output only.
+	var logStart int64
+	if fi, err := logf.Stat(); err == nil {
+		logStart = fi.Size()
+	}
 	args := containerArgs(c, cfg)
 	if len(args) == 0 {
 		_ = lc.Destroy()
@@ -399,7 +429,6 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	if cwd == "" {
 		cwd = "/"
 	}
-	env := containerEnv(s.pod, c, cfg.Env)
 	p := &libcontainer.Process{
 		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
 		Stdout: logf, Stderr: logf,
@@ -410,7 +439,8 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		return nil, err
 	}
 	pid, _ := p.Pid()
-	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{})}
+	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
+		termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart}
 	go func() {
 		in.wait()
 		if onExit != nil {
@@ -508,6 +538,7 @@ func (in *instance) signal(sig unix.Signal) {
 func (in *instance) destroy() {
 	_ = in.c.Destroy()
 	_ = os.RemoveAll(in.rootfs)
+	_ = os.Remove(in.termFile)
 }
 
 // execIn runs args in the namespaces of c (an exec probe or hook) and returns

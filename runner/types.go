@@ -21,6 +21,9 @@ type Options struct {
 	// doubling to 5 min, reset after 10 min) so tests can observe them
 	// quickly; 0 means 1.
 	BackOffScale float64
+	// EnvSources are the ConfigMaps and Secrets in the Pod's namespace that
+	// env valueFrom and envFrom may use.
+	EnvSources EnvSources
 	// Warn receives warnings meant for the user (limits not enforced).
 	Warn func(string)
 }

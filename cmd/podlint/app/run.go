@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/lint"
@@ -35,6 +38,7 @@ type runFlags struct {
 	logs    bool
 	force   bool
 	backOff float64
+	expect  []string
 }
 
 func newRunCommand(s Streams) *cobra.Command {
@@ -46,14 +50,20 @@ func newRunCommand(s Streams) *cobra.Command {
 rootless sandbox (Linux, unprivileged user namespaces, loopback networking only),
 observes it until --until holds and then for --for more, deletes it gracefully
 (preStop, stop signal, grace period) and prints what happened. Ctrl-C deletes the Pod
-gracefully too. Only images the image source holds can run.
+gracefully too. Only images the image source holds can run. FILE may also hold the
+v1 ConfigMaps and Secrets the Pod's env and envFrom use; a missing required one is a
+CreateContainerConfigError, and podlint run then deletes the Pod and exits 1.
 
 Exit codes: 0 the condition was observed, 1 refused (lint errors, host namespaces,
 privileged, hostPath) or the condition can no longer hold, 2 usage or input error
-(an image not loaded), 3 internal error, 4 --timeout passed.`,
+(an image not loaded), 3 internal error, 4 --timeout passed.
+
+` + expectHelp,
 		Example: `  podlint run pod.yaml                       # until the Pod is Succeeded or Failed
   podlint run --until ready --for 5s pod.yaml
-  podlint run --format json --logs pod.yaml`,
+  podlint run --format json --logs pod.yaml
+  podlint run --expect phase=Succeeded --expect exitCode[init-db]=0 pod.yaml
+  podlint run --until ready --expect observed.ready[web]=true --expect restarts[web]=0 pod.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRun(cmd.Context(), s, f, args[0])
@@ -68,6 +78,7 @@ privileged, hostPath) or the condition can no longer hold, 2 usage or input erro
 	fl.BoolVar(&f.force, "force", false, "run even when the linter finds API errors")
 	fl.Float64Var(&f.backOff, "backoff-scale", 1, "multiply the kubelet's crash-loop back-off (10s doubling to 5m) by this factor")
 	_ = fl.MarkHidden("backoff-scale")
+	fl.StringArrayVar(&f.expect, "expect", nil, "fail (exit 1) unless this holds, e.g. phase=Succeeded, restarts[web]>=1, observed.ready[web]=true (repeatable; see above)")
 	return cmd
 }
 
@@ -109,9 +120,15 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	if f.format != "text" && f.format != "json" {
 		return exitWith(ExitUsage, fmt.Errorf("--format %q: want text or json", f.format))
 	}
-	pod, err := readPod(ctx, s, path, f.force)
+	pod, src, err := readPod(ctx, s, path, f.force)
 	if err != nil {
 		return err
+	}
+	// Expectations are checked before the Pod runs: a typo should not cost a
+	// whole run.
+	expects, err := parseExpectations(f.expect, pod)
+	if err != nil {
+		return exitWith(ExitUsage, err)
 	}
 	// The image store first; the host's static busybox serves busybox
 	// references the store does not hold, so that a fresh install can run
@@ -124,6 +141,7 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	warned := false
 	opts := runner.Options{
 		Images:       images,
+		EnvSources:   *src,
 		BackOffScale: f.backOff,
 		Warn: func(msg string) {
 			if !warned {
@@ -145,9 +163,14 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	var observed v1.PodStatus
 	terminal := func(st v1.PodStatus) bool { return st.Phase == v1.PodSucceeded || st.Phase == v1.PodFailed }
 	wctx, cancel := context.WithTimeout(ctx, f.timeout)
-	err = p.WaitFor(wctx, func(st v1.PodStatus) bool { return cond(st) || terminal(st) })
+	err = p.WaitFor(wctx, func(st v1.PodStatus) bool { return cond(st) || terminal(st) || configError(st) != "" })
 	cancel()
 	switch {
+	case !cond(p.Status()) && configError(p.Status()) != "":
+		// The kubelet would retry until the ConfigMap or Secret appears; the
+		// input file is all there is, so the Pod can never start.
+		fmt.Fprintf(s.Err, "podlint: %s: the Pod cannot start: deleting it\n", configError(p.Status()))
+		code = ExitFindings
 	case ctx.Err() != nil:
 		fmt.Fprintln(s.Err, "podlint: interrupted: deleting the Pod")
 		code = ExitFindings
@@ -194,14 +217,32 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	if err != nil {
 		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
 	}
+	final := out.Final
+	if n := checkExpectations(s.Err, expects, &observed, &final); n > 0 && code == ExitClean {
+		code = ExitFindings
+	}
 	if code != ExitClean {
 		return exitWith(code, nil)
 	}
 	return nil
 }
 
-// readPod lints path and decodes its single Pod.
-func readPod(ctx context.Context, s Streams, path string, force bool) (*v1.Pod, error) {
+// configError describes the first container that cannot be created for want
+// of a ConfigMap, Secret or key, or is "".
+func configError(st v1.PodStatus) string {
+	for _, list := range [][]v1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses} {
+		for _, cs := range list {
+			if w := cs.State.Waiting; w != nil && w.Reason == "CreateContainerConfigError" {
+				return fmt.Sprintf("container %s: CreateContainerConfigError: %s", cs.Name, w.Message)
+			}
+		}
+	}
+	return ""
+}
+
+// readPod lints path and decodes its Pod and the ConfigMaps and Secrets
+// given with it.
+func readPod(ctx context.Context, s Streams, path string, force bool) (*v1.Pod, *runner.EnvSources, error) {
 	res := lint.NewEngine(rules.All(), lint.Options{}).Run(ctx, lint.Sources([]string{path}, s.In))
 	printer, _ := report.New("text", report.TextOptions{})
 	var apiErrors int
@@ -214,10 +255,10 @@ func readPod(ctx context.Context, s Streams, path string, force bool) (*v1.Pod, 
 		_ = printer.Print(s.Err, res)
 	}
 	if res.InputErrors() > 0 {
-		return nil, exitWith(ExitUsage, fmt.Errorf("%s cannot be read", path))
+		return nil, nil, exitWith(ExitUsage, fmt.Errorf("%s cannot be read", path))
 	}
 	if apiErrors > 0 && !force {
-		return nil, exitWith(ExitFindings, fmt.Errorf("the API server would reject %s (%d errors); --force runs it anyway", path, apiErrors))
+		return nil, nil, exitWith(ExitFindings, fmt.Errorf("the API server would reject %s (%d errors); --force runs it anyway", path, apiErrors))
 	}
 	var data []byte
 	var err error
@@ -227,25 +268,82 @@ func readPod(ctx context.Context, s Streams, path string, force bool) (*v1.Pod, 
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return nil, exitWith(ExitUsage, err)
+		return nil, nil, exitWith(ExitUsage, err)
 	}
 	if len(data) > maxPodFile {
-		return nil, exitWith(ExitUsage, fmt.Errorf("%s is larger than %d bytes", path, maxPodFile))
+		return nil, nil, exitWith(ExitUsage, fmt.Errorf("%s is larger than %d bytes", path, maxPodFile))
 	}
-	if docs := bytes.Count(append([]byte("\n"), data...), []byte("\n---")); docs > 1 || (docs == 1 && !bytes.HasPrefix(bytes.TrimSpace(data), []byte("---"))) {
-		return nil, exitWith(ExitUsage, fmt.Errorf("%s: podlint run takes exactly one Pod", path))
+	pod, src, err := decodeRunInput(path, data)
+	if err != nil {
+		return nil, nil, exitWith(ExitUsage, err)
 	}
-	pod := &v1.Pod{}
-	if err := yaml.Unmarshal(data, pod); err != nil {
-		return nil, exitWith(ExitUsage, fmt.Errorf("%s: %w", path, err))
+	return pod, src, nil
+}
+
+// decodeRunInput decodes the documents of a podlint run input: exactly one v1
+// Pod, and the v1 ConfigMaps and Secrets its env and envFrom may use (they
+// must be in the Pod's namespace, as the API requires).
+func decodeRunInput(path string, data []byte) (*v1.Pod, *runner.EnvSources, error) {
+	var pod *v1.Pod
+	src := &runner.EnvSources{ConfigMaps: map[string]*v1.ConfigMap{}, Secrets: map[string]*v1.Secret{}}
+	var cms []*v1.ConfigMap
+	var secrets []*v1.Secret
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		var tm metav1.TypeMeta
+		if err := yaml.Unmarshal(doc, &tm); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		var obj any
+		switch {
+		case tm.APIVersion == "v1" && tm.Kind == "Pod":
+			if pod != nil {
+				return nil, nil, fmt.Errorf("%s: podlint run takes exactly one Pod", path)
+			}
+			pod = &v1.Pod{}
+			obj = pod
+		case tm.APIVersion == "v1" && tm.Kind == "ConfigMap":
+			cms = append(cms, &v1.ConfigMap{})
+			obj = cms[len(cms)-1]
+		case tm.APIVersion == "v1" && tm.Kind == "Secret":
+			secrets = append(secrets, &v1.Secret{})
+			obj = secrets[len(secrets)-1]
+		default:
+			return nil, nil, fmt.Errorf("%s: podlint run takes a v1 Pod (with the v1 ConfigMaps and Secrets it uses), not %s %s", path, tm.APIVersion, tm.Kind)
+		}
+		if err := yaml.Unmarshal(doc, obj); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
-	if pod.Kind != "Pod" || pod.APIVersion != "v1" {
-		return nil, exitWith(ExitUsage, fmt.Errorf("%s: podlint run takes a v1 Pod, not %s %s", path, pod.APIVersion, pod.Kind))
+	if pod == nil {
+		return nil, nil, fmt.Errorf("%s: podlint run takes a v1 Pod; there is none", path)
 	}
 	if pod.Namespace == "" {
 		pod.Namespace = "default"
 	}
-	return pod, nil
+	for _, cm := range cms {
+		if ns := cm.Namespace; ns != "" && ns != pod.Namespace {
+			return nil, nil, fmt.Errorf("%s: ConfigMap %s/%s is not in the Pod's namespace %s: a Pod can only use its own namespace's", path, ns, cm.Name, pod.Namespace)
+		}
+		src.ConfigMaps[cm.Name] = cm
+	}
+	for _, sec := range secrets {
+		if ns := sec.Namespace; ns != "" && ns != pod.Namespace {
+			return nil, nil, fmt.Errorf("%s: Secret %s/%s is not in the Pod's namespace %s: a Pod can only use its own namespace's", path, ns, sec.Name, pod.Namespace)
+		}
+		src.Secrets[sec.Name] = sec
+	}
+	return pod, src, nil
 }
 
 type podRef struct {

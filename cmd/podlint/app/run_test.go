@@ -182,3 +182,232 @@ spec:
 		})
 	}
 }
+
+// crashTwicePod fails twice (counting its runs in an emptyDir, which survives
+// restarts) and then succeeds: restartPolicy OnFailure restarts it each time.
+const crashTwicePod = `apiVersion: v1
+kind: Pod
+metadata: {name: flaky}
+spec:
+  restartPolicy: OnFailure
+  volumes: [{name: state, emptyDir: {}}]
+  initContainers:
+  - name: init-db
+    image: busybox
+    command: [sh, -c, "exit 0"]
+  containers:
+  - name: web
+    image: busybox
+    volumeMounts: [{name: state, mountPath: /state}]
+    command: [sh, -c, "echo x >> /state/runs; n=$(wc -l < /state/runs); printf runs=$n > /dev/termination-log; [ $n -ge 3 ]"]
+`
+
+func TestRunExpect(t *testing.T) {
+	fast := []string{"--backoff-scale", "0.01"}
+	t.Run("all hold", func(t *testing.T) {
+		_, stderr, code := runPod(t, crashTwicePod, append(fast,
+			"--expect", "phase=Succeeded",
+			"--expect", "restarts[web]=2",
+			"--expect", "restarts[web]>=1",
+			"--expect", "exitCode[init-db]=0",
+			"--expect", "exitCode[web]=0",
+			"--expect", "reason[web]=Completed",
+			"--expect", "state[web]=terminated",
+			"--expect", "observed.phase=Succeeded",
+			"--expect", "condition[Ready]=False",
+			"--expect", "condition[Initialized]=True",
+			"--expect", "ready[init-db]=true",
+			"--expect", "message[web]=runs=3",
+		)...)
+		if code != ExitClean || strings.Contains(stderr, "expectations failed") {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+	})
+	t.Run("failures are listed", func(t *testing.T) {
+		stdout, stderr, code := runPod(t, crashTwicePod, append(fast,
+			"--expect", "phase=Succeeded",
+			"--expect", "restarts[web]<2",
+			"--expect", "observed.exitCode[web]!=0",
+			"--expect", "condition[Ready]=True",
+		)...)
+		if code != ExitFindings {
+			t.Errorf("exit %d, want %d", code, ExitFindings)
+		}
+		for _, want := range []string{
+			"podlint: 3 of 4 expectations failed:",
+			"--expect restarts[web]<2\n    expected: final.restarts[web] < \"2\"\n    observed: final.restarts[web] = \"2\"\n",
+			"--expect observed.exitCode[web]!=0\n    expected: observed.exitCode[web] != \"0\"\n    observed: observed.exitCode[web] = \"0\"\n",
+			"--expect condition[Ready]=True\n    expected: final.condition[Ready] = \"True\"\n    observed: final.condition[Ready] = \"False\"\n",
+		} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
+			}
+		}
+		if strings.Contains(stderr, "--expect phase=Succeeded") {
+			t.Errorf("a passing expectation is reported as failed:\n%s", stderr)
+		}
+		// The run itself is still reported.
+		if !strings.Contains(stdout, "final:    Succeeded") {
+			t.Errorf("stdout:\n%s", stdout)
+		}
+	})
+	for _, tc := range []struct{ expect, msg string }{
+		{"phase", `--expect "phase": want`},
+		{"restarts[web]>=many", `--expect "restarts[web]>=many": restarts wants an integer`},
+		{"restarts[nope]=1", `--expect "restarts[nope]=1": the Pod has no container named "nope"`},
+		{"phase>=Running", `--expect "phase>=Running": phase compares with = or != only`},
+		{"colour[web]=red", `--expect "colour[web]=red": unknown key "colour"`},
+		{"ready[web]=yes", `--expect "ready[web]=yes": ready wants true or false`},
+		{"restarts=1", `--expect "restarts=1": restarts needs a name in brackets`},
+	} {
+		t.Run("usage "+tc.expect, func(t *testing.T) {
+			stdout, stderr, code := runPod(t, crashTwicePod, "--expect", "phase=Succeeded", "--expect", tc.expect)
+			if code != ExitUsage || !strings.Contains(stderr, tc.msg) {
+				t.Errorf("exit %d, want %d with %q; stderr:\n%s", code, ExitUsage, tc.msg, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("the Pod ran despite a malformed expectation:\n%s", stdout)
+			}
+		})
+	}
+}
+
+const envPod = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: demo}
+data: {MODE: fast, LEVEL: "3"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: demo}
+stringData: {password: s3cret}
+data: {token: dG9rZW4=}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: env-demo
+  namespace: demo
+  uid: 0b7a1c52-5d1e-4a43-9a37-3f1b0c9e2d11
+  labels: {app: web}
+  annotations: {team: core}
+spec:
+  restartPolicy: Never
+  serviceAccountName: builder
+  nodeName: node-7
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "env | grep '^E_' | sort"]
+    envFrom:
+    - configMapRef: {name: settings}
+      prefix: E_CM_
+    - secretRef: {name: creds}
+      prefix: E_S_
+    - configMapRef: {name: absent, optional: true}
+    env:
+    - {name: E_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: E_NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+    - {name: E_UID, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}
+    - {name: E_LABEL, valueFrom: {fieldRef: {fieldPath: "metadata.labels['app']"}}}
+    - {name: E_ANN, valueFrom: {fieldRef: {fieldPath: "metadata.annotations['team']"}}}
+    - {name: E_NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+    - {name: E_SA, valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}}
+    - {name: E_POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: E_HOST_IP, valueFrom: {fieldRef: {fieldPath: status.hostIP}}}
+    - {name: E_MODE, valueFrom: {configMapKeyRef: {name: settings, key: MODE}}}
+    - {name: E_PASS, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+    - {name: E_TOKEN, valueFrom: {secretKeyRef: {name: creds, key: token}}}
+    - {name: E_OPT, valueFrom: {configMapKeyRef: {name: settings, key: nope, optional: true}}}
+    - {name: E_OPT2, valueFrom: {secretKeyRef: {name: absent, key: k, optional: true}}}
+    - {name: E_REF, value: "mode=$(E_CM_MODE) name=$(E_NAME)"}
+`
+
+// TestRunEnv runs a real container whose environment comes from the
+// downward API and from the ConfigMaps and Secrets given in the same file.
+func TestRunEnv(t *testing.T) {
+	stdout, stderr, code := runPod(t, envPod, "--format", "json", "--logs", "--expect", "phase=Succeeded")
+	if code != ExitClean {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct{ Logs map[string]string }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"E_ANN=core", "E_CM_LEVEL=3", "E_CM_MODE=fast", "E_HOST_IP=127.0.0.1", "E_LABEL=web",
+		"E_MODE=fast", "E_NAME=env-demo", "E_NODE=node-7", "E_NS=demo", "E_PASS=s3cret",
+		"E_POD_IP=127.0.0.1", "E_REF=mode=fast name=env-demo", "E_SA=builder", "E_S_password=s3cret",
+		"E_S_token=token", "E_TOKEN=token", "E_UID=0b7a1c52-5d1e-4a43-9a37-3f1b0c9e2d11",
+	}, "\n") + "\n"
+	if got := doc.Logs["app"]; got != want {
+		t.Errorf("environment:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestRunEnvMissing checks that a required ConfigMap, Secret or key the file
+// lacks leaves the container in CreateContainerConfigError, as the kubelet
+// does, and that podlint run stops there (exit 1) since nothing can add it.
+func TestRunEnvMissing(t *testing.T) {
+	for _, tc := range []struct{ env, msg string }{
+		{"envFrom: [{configMapRef: {name: absent}}]", `configmap "absent" not found`},
+		{"env: [{name: X, valueFrom: {secretKeyRef: {name: absent, key: k}}}]", `secret "absent" not found`},
+		{"env: [{name: X, valueFrom: {configMapKeyRef: {name: settings, key: nope}}}]", `couldn't find key nope in ConfigMap default/settings`},
+	} {
+		t.Run(tc.msg, func(t *testing.T) {
+			manifest := `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {MODE: fast}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: missing}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "echo started"]
+    ` + tc.env + "\n"
+			stdout, stderr, code := runPod(t, manifest, "--format", "json", "--logs")
+			if code != ExitFindings {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, ExitFindings, stderr)
+			}
+			if !strings.Contains(stderr, "container app: CreateContainerConfigError: "+tc.msg) {
+				t.Errorf("stderr:\n%s", stderr)
+			}
+			var doc struct {
+				Observed struct {
+					Phase             string
+					ContainerStatuses []struct {
+						State struct {
+							Waiting struct{ Reason, Message string }
+						}
+					}
+				}
+				Events []struct{ Reason, Message string }
+				Logs   map[string]string
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatal(err)
+			}
+			w := doc.Observed.ContainerStatuses[0].State.Waiting
+			if doc.Observed.Phase != "Pending" || w.Reason != "CreateContainerConfigError" || w.Message != tc.msg {
+				t.Errorf("observed %+v", doc.Observed)
+			}
+			if doc.Logs["app"] != "" {
+				t.Errorf("the container ran: %q", doc.Logs["app"])
+			}
+			failed := 0
+			for _, e := range doc.Events {
+				if e.Reason == "Failed" && e.Message == "Error: "+tc.msg {
+					failed++
+				}
+			}
+			if failed != 1 {
+				t.Errorf("%d Failed events, want 1: %+v", failed, doc.Events)
+			}
+		})
+	}
+}
