@@ -15,7 +15,9 @@ var ErrRefused = errors.New("refused")
 
 // Refusals lists what the sandbox will not run, with the field responsible:
 // host namespaces, privileged containers and hostPath volumes would give the
-// Pod the host, which a rootless local sandbox never does.
+// Pod the host, which a rootless local sandbox never does; and a uid or gid
+// other than root, since the sandbox maps a single id (container root) and
+// would otherwise run the container as root while pretending not to.
 func Refusals(pod *v1.Pod) field.ErrorList {
 	var errs field.ErrorList
 	spec := field.NewPath("spec")
@@ -37,9 +39,24 @@ func Refusals(pod *v1.Pod) field.ErrorList {
 			errs = append(errs, field.NotSupported(p, v.Name, []string{"emptyDir"}))
 		}
 	}
+	ids := func(p *field.Path, user, group *int64) {
+		const why = "podlint run maps one id, container root, to the invoking user; running as another id needs a subordinate id range (/etc/subuid, newuidmap), which it does not use yet"
+		if user != nil && *user != 0 {
+			errs = append(errs, field.Forbidden(p.Child("runAsUser"), why))
+		}
+		if group != nil && *group != 0 {
+			errs = append(errs, field.Forbidden(p.Child("runAsGroup"), why))
+		}
+	}
+	if psc := pod.Spec.SecurityContext; psc != nil {
+		ids(spec.Child("securityContext"), psc.RunAsUser, psc.RunAsGroup)
+	}
 	check := func(p *field.Path, c *v1.Container) {
 		if sc := c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
 			errs = append(errs, field.Forbidden(p.Child("securityContext", "privileged"), "podlint run containers are never privileged"))
+		}
+		if sc := c.SecurityContext; sc != nil {
+			ids(p.Child("securityContext"), sc.RunAsUser, sc.RunAsGroup)
 		}
 	}
 	for i := range pod.Spec.InitContainers {
@@ -67,10 +84,6 @@ func isSidecar(c *v1.Container) bool {
 	return c.RestartPolicy != nil && *c.RestartPolicy == v1.ContainerRestartPolicyAlways
 }
 
-// containerEnv is the environment a container starts with: the image's
-// variables (PATH defaulted), the kubelet's HOSTNAME, then the container's
-// literal env values in order, a later name replacing an earlier one.
-// valueFrom sources are not resolved (there is no API server).
 // containerEnv builds c's environment as the kubelet does: PATH, the image's
 // env, HOSTNAME and HOME, then envFrom, then env (later wins). Values may
 // refer to earlier variables as $(VAR); valueFrom values are taken as they
