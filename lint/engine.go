@@ -457,14 +457,15 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		return
 	}
 	out.summary.Objects++
-	out.objects = append(out.objects, CheckedObject{Object: ref, Document: doc.Index, Position: at(it.Path)})
+	objPos := at(it.Path)
+	out.objects = append(out.objects, CheckedObject{Object: ref, Document: doc.Index, Position: objPos})
 	meta, podMeta, spec := kind.Parts(dec.Object)
 	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: it.Node}
 	if it.Path != "" {
 		obj.Root = rootPath(it.Path)
 	}
 	obj.PodSpecPath = obj.Path(kind.SpecPath[0], kind.SpecPath[1:]...)
-	obj.Position = at(it.Path)
+	obj.Position = objPos
 	if out.keep {
 		out.checked = append(out.checked, obj)
 	}
