@@ -214,17 +214,23 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Summary.Empty += r.summary.Empty
 		res.Summary.Unreadable += r.summary.Unreadable
 	}
-	for i := range res.Findings {
-		switch res.Findings[i].Severity {
+	res.countSeverities()
+	return res
+}
+
+// countSeverities sets the summary's error, warning and info counts from the findings.
+func (r *Result) countSeverities() {
+	r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos = 0, 0, 0
+	for i := range r.Findings {
+		switch r.Findings[i].Severity {
 		case SeverityError:
-			res.Summary.Errors++
+			r.Summary.Errors++
 		case SeverityWarning:
-			res.Summary.Warnings++
+			r.Summary.Warnings++
 		case SeverityInfo:
-			res.Summary.Infos++
+			r.Summary.Infos++
 		}
 	}
-	return res
 }
 
 // produce splits one source into document jobs. Read failures become a job with

@@ -253,18 +253,10 @@ func (e *Engine) RunUpdate(ctx context.Context, old, new []Source) *Result {
 		return a.f.Position.Column < b.f.Position.Column
 	})
 	res.Findings = res.Findings[:0]
-	res.Summary.Errors, res.Summary.Warnings, res.Summary.Infos = 0, 0, 0
 	for _, k := range all {
 		res.Findings = append(res.Findings, k.f)
-		switch k.f.Severity {
-		case SeverityError:
-			res.Summary.Errors++
-		case SeverityWarning:
-			res.Summary.Warnings++
-		case SeverityInfo:
-			res.Summary.Infos++
-		}
 	}
+	res.countSeverities()
 	return res
 }
 
