@@ -27,7 +27,12 @@ for t in "${targets[@]}"; do
 	cpu=$(awk '/^cpu /{printf "%.0f", $2+$3}' "$log")
 	execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 	result=ok
-	if [ $rc -ne 0 ]; then
+	# A duration -fuzztime can end in "context deadline exceeded" with no failing
+	# input (golang/go#75804, Go < 1.27): the slice ran, nothing was found.
+	if [ $rc -ne 0 ] && grep -q 'context deadline exceeded' "$log" &&
+		! grep -qE 'Failing input written to|panic:' "$log"; then
+		result="ok (deadline race at the end, golang/go#75804)"
+	elif [ $rc -ne 0 ]; then
 		result="FAIL: $(grep -m1 -E 'Failing input written to|panic:|--- FAIL' "$log" | tr '|' '/')"
 		status=1
 	fi
