@@ -780,6 +780,7 @@ func (p *Pod) buildStatus() *v1.PodStatus {
 			st.ContainerStatuses = append(st.ContainerStatuses, cs)
 		}
 	}
+	capTerminationMessages(&p.spec.Spec, st)
 	return st
 }
 
@@ -814,7 +815,7 @@ func (p *Pod) publish(sandboxReady bool) {
 	st.StartTime = &start
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	st.Conditions = Conditions(&p.spec.Spec, st, sandboxReady && p.sb != nil && !(terminal && p.allStoppedLocked()), p.status.Conditions, now)
+	st.Conditions = Conditions(&p.spec.Spec, st, sandboxReady && p.sb != nil && !(terminal && p.allStoppedLocked()), p.status.Conditions, p.spec.Status.Conditions, now)
 	st.QOSClass = qosClass(p.spec)
 	if reflect.DeepEqual(withoutTimes(*st), withoutTimes(p.status)) {
 		return

@@ -131,6 +131,15 @@ func countTerminated(st *v1.PodStatus) int {
 	return n
 }
 
+func findCondition(list []v1.PodCondition, t v1.PodConditionType) *v1.PodCondition {
+	for i := range list {
+		if list[i].Type == t {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
 func findStatus(list []v1.ContainerStatus, name string) *v1.ContainerStatus {
 	for i := range list {
 		if list[i].Name == name {
@@ -143,9 +152,12 @@ func findStatus(list []v1.ContainerStatus, name string) *v1.ContainerStatus {
 // Conditions computes Initialized, ContainersReady and Ready as the kubelet's
 // status generators do (pkg/kubelet/status/generate.go); PodScheduled and
 // PodReadyToStartContainers come from the runner, which knows when the
-// sandbox was created. Transition times are kept from prev when the status
-// does not change.
-func Conditions(spec *v1.PodSpec, st *v1.PodStatus, sandboxReady bool, prev []v1.PodCondition, now time.Time) []v1.PodCondition {
+// sandbox was created. gates are the conditions someone other than the
+// kubelet set (a controller, or the input file's status.conditions): those
+// of spec.readinessGates decide Ready once every container is ready, and are
+// listed after the kubelet's own. Transition times are kept from prev when
+// the status does not change.
+func Conditions(spec *v1.PodSpec, st *v1.PodStatus, sandboxReady bool, prev, gates []v1.PodCondition, now time.Time) []v1.PodCondition {
 	cond := func(t v1.PodConditionType, ok bool, reason, msg string) v1.PodCondition {
 		c := v1.PodCondition{Type: t, Status: v1.ConditionFalse, Reason: reason, Message: msg}
 		if ok {
@@ -210,6 +222,32 @@ func Conditions(spec *v1.PodSpec, st *v1.PodStatus, sandboxReady bool, prev []v1
 	case len(unready) > 0:
 		readyReason, readyMsg = "ContainersNotReady", fmt.Sprintf("containers with unready status: [%s]", strings.Join(unready, " "))
 	}
+	ready := len(unready) == 0
+	podReason, podMsg := readyReason, readyMsg
+	var gateConds []v1.PodCondition
+	if ready {
+		// The kubelet's generatePodReadyCondition: readiness gates count
+		// only once ContainersReady is True.
+		var msgs []string
+		for _, rg := range spec.ReadinessGates {
+			c := findCondition(gates, rg.ConditionType)
+			switch {
+			case c == nil:
+				msgs = append(msgs, fmt.Sprintf("corresponding condition of pod readiness gate %q does not exist.", string(rg.ConditionType)))
+			case c.Status != v1.ConditionTrue:
+				msgs = append(msgs, fmt.Sprintf("the status of pod readiness gate %q is not \"True\", but %v", string(rg.ConditionType), c.Status))
+			}
+		}
+		if len(msgs) > 0 {
+			ready = false
+			podReason, podMsg = "ReadinessGatesNotReady", strings.Join(msgs, ", ")
+		}
+	}
+	for _, rg := range spec.ReadinessGates {
+		if c := findCondition(gates, rg.ConditionType); c != nil && findCondition(gateConds, c.Type) == nil {
+			gateConds = append(gateConds, *c)
+		}
+	}
 	initialized := len(incomplete) == 0
 	if terminalPhase && st.Phase == v1.PodSucceeded {
 		initialized = true
@@ -218,10 +256,11 @@ func Conditions(spec *v1.PodSpec, st *v1.PodStatus, sandboxReady bool, prev []v1
 	out := []v1.PodCondition{
 		cond(v1.PodReadyToStartContainers, sandboxReady, "", ""),
 		cond(v1.PodInitialized, initialized, initReason, initMsg),
-		cond(v1.PodReady, len(unready) == 0, readyReason, readyMsg),
+		cond(v1.PodReady, ready, podReason, podMsg),
 		cond(v1.ContainersReady, len(unready) == 0, readyReason, readyMsg),
 		cond(v1.PodScheduled, true, "", ""),
 	}
+	out = append(out, gateConds...)
 	if initialized && initReason == "PodCompleted" {
 		out[1].Reason = "PodCompleted"
 	}

@@ -16,7 +16,38 @@ const (
 	maxTerminationLogLines    = 80
 	maxTerminationLogLength   = 2 * 1024
 	defaultTerminationMsgPath = "/dev/termination-log"
+	// maxPodTerminationMessages is MaxPodTerminationMessageLogLength, the
+	// kubelet's bound on all of a Pod's termination messages together.
+	maxPodTerminationMessages = 12 * 1024
 )
+
+// capTerminationMessages applies the kubelet's per-Pod bound on termination
+// messages, as its status manager's normalizeStatus does before every status
+// update (pkg/kubelet/status/status_manager.go): the 12 KiB are split evenly
+// between all of the Pod's containers, init containers included, whether or
+// not they wrote anything, and each terminated state (current and last) keeps
+// the first 12288/N bytes of its message. With three containers or fewer this
+// never cuts, since each message is already at most 4096 bytes.
+func capTerminationMessages(spec *v1.PodSpec, st *v1.PodStatus) {
+	per := maxPodTerminationMessages
+	if n := len(spec.Containers) + len(spec.InitContainers); n > 0 {
+		per /= n
+	}
+	cut := func(s *v1.ContainerState) {
+		if t := s.Terminated; t != nil && len(t.Message) > per {
+			// A copy: the state is shared with the worker's own records.
+			short := *t
+			short.Message = t.Message[:per]
+			s.Terminated = &short
+		}
+	}
+	for _, list := range [][]v1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses} {
+		for i := range list {
+			cut(&list[i].State)
+			cut(&list[i].LastTerminationState)
+		}
+	}
+}
 
 // terminationMessagePath is where the container writes its termination
 // message: the API server defaults an empty path to /dev/termination-log,

@@ -15,7 +15,9 @@ import (
 // containers: the file at terminationMessagePath (default
 // /dev/termination-log) bounded to its last 4096 bytes, and
 // FallbackToLogsOnError's tail of the output (80 lines, 2048 bytes) only when
-// the file is empty and the container failed.
+// the file is empty and the container failed. With six containers the Pod's
+// 12 KiB bound leaves each 2048 bytes: "big" keeps the first 2048 of its last
+// 4096.
 func TestTerminationMessages(t *testing.T) {
 	p := run(t, `
 apiVersion: v1
@@ -57,7 +59,7 @@ spec:
 	all := numbered.String()
 	for name, want := range map[string]string{
 		"plain":          "bye",
-		"big":            strings.Repeat("b", 4096),
+		"big":            strings.Repeat("b", 2048),
 		"fallback-lines": lines.String(),
 		"fallback-bytes": all[len(all)-2048:],
 		"fallback-ok":    "",
@@ -102,5 +104,47 @@ spec:
 	}
 	if got := cs.State.Terminated.Message; got != "" {
 		t.Errorf("state message %q, want none: the run succeeded", got)
+	}
+}
+
+// TestTerminationMessagesPodCap checks the kubelet's per-Pod bound: 12 KiB
+// split evenly between all containers (init containers count, even those that
+// wrote nothing), each message keeping its first 12288/N bytes. Four
+// containers leave 3072 bytes each.
+func TestTerminationMessagesPodCap(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: term-cap}
+spec:
+  restartPolicy: Never
+  initContainers:
+  - {name: quiet, image: busybox, command: ["true"]}
+  containers:
+  - name: big
+    image: busybox
+    command: [sh, -c, "head -c 2000 /dev/zero | tr '\\0' a > /dev/termination-log; head -c 2096 /dev/zero | tr '\\0' b >> /dev/termination-log"]
+  - name: small
+    image: busybox
+    command: [sh, -c, "printf short > /dev/termination-log"]
+  - name: over
+    image: busybox
+    command: [sh, -c, "head -c 5000 /dev/zero | tr '\\0' c > /dev/termination-log; exit 1"]
+`)
+	st := waitFor(t, p, "Failed", 30*time.Second, phaseIs(v1.PodFailed))
+	for name, want := range map[string]string{
+		"big":   strings.Repeat("a", 2000) + strings.Repeat("b", 1072),
+		"small": "short",
+		"over":  strings.Repeat("c", 3072),
+		"quiet": "",
+	} {
+		cs := ctrStatus(st, name)
+		if cs == nil || cs.State.Terminated == nil {
+			t.Errorf("%s: not terminated: %s", name, describe(st))
+			continue
+		}
+		if got := cs.State.Terminated.Message; got != want {
+			t.Errorf("%s: message of %d bytes (%.10q...), want %d bytes", name, len(got), got, len(want))
+		}
 	}
 }
