@@ -87,7 +87,7 @@ func optional(b *bool) bool { return b != nil && *b }
 // valueFrom resolves one env var's valueFrom as the kubelet's makeEnvironment
 // does; ok is false when an optional source or key is missing (the variable
 // is then left out).
-func valueFrom(pod *v1.Pod, vf *v1.EnvVarSource, src *EnvSources, status *v1.PodStatus) (val string, ok bool, err error) {
+func valueFrom(pod *v1.Pod, c *v1.Container, vf *v1.EnvVarSource, src *EnvSources, status *v1.PodStatus) (val string, ok bool, err error) {
 	switch {
 	case vf.FieldRef != nil:
 		v, err := podField(pod, vf.FieldRef.FieldPath, status)
@@ -127,7 +127,15 @@ func valueFrom(pod *v1.Pod, vf *v1.EnvVarSource, src *EnvSources, status *v1.Pod
 		}
 		return v, true, nil
 	case vf.ResourceFieldRef != nil:
-		return "", false, configErrorf("resourceFieldRef %q is not supported by podlint run (no cgroups, no resource limits)", vf.ResourceFieldRef.Resource)
+		ref := *vf.ResourceFieldRef
+		if ref.ContainerName == "" {
+			ref.ContainerName = c.Name // env's resourceFieldRef defaults to its own container
+		}
+		v, err := resourceField(pod, &ref)
+		if err != nil {
+			return "", false, configErrorf("%v", err)
+		}
+		return v, true, nil
 	}
 	return "", false, configErrorf("env valueFrom with no source")
 }

@@ -81,12 +81,25 @@ func run(t *testing.T, manifest string) *Pod {
 // runScaled is run with another back-off scale.
 func runScaled(t *testing.T, manifest string, scale float64) *Pod {
 	t.Helper()
+	return runWith(t, manifest, Options{BackOffScale: scale})
+}
+
+// runWith is run with options; empty Images and StateDir get the test's.
+func runWith(t *testing.T, manifest string, opts Options) *Pod {
+	t.Helper()
 	canRun(t)
 	// Pods mostly wait on sleeps and probe periods: run them side by side.
 	t.Parallel()
 	pod := decodePod(t, manifest)
 	state := t.TempDir()
-	p, err := Start(pod, Options{Images: testImages(t), StateDir: state, BackOffScale: scale})
+	if opts.Images == nil {
+		opts.Images = testImages(t)
+	}
+	if opts.BackOffScale == 0 {
+		opts.BackOffScale = backOffScale
+	}
+	opts.StateDir = state
+	p, err := Start(pod, opts)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

@@ -35,8 +35,20 @@ func Refusals(pod *v1.Pod) field.ErrorList {
 		switch {
 		case v.HostPath != nil:
 			errs = append(errs, field.Forbidden(p.Child("hostPath"), "podlint run does not mount host directories"))
-		case v.EmptyDir == nil && !noSource(v):
-			errs = append(errs, field.NotSupported(p, v.Name, []string{"emptyDir"}))
+		case v.Projected != nil:
+			for j, src := range v.Projected.Sources {
+				// Both need the API server: a signer's bundles, a certificate
+				// signed for the Pod.
+				sp := p.Child("projected", "sources").Index(j)
+				if src.ClusterTrustBundle != nil {
+					errs = append(errs, field.Forbidden(sp.Child("clusterTrustBundle"), "podlint run has no API server to read ClusterTrustBundles from"))
+				}
+				if src.PodCertificate != nil {
+					errs = append(errs, field.Forbidden(sp.Child("podCertificate"), "podlint run has no API server to issue Pod certificates"))
+				}
+			}
+		case v.EmptyDir == nil && !noSource(v) && !isAPIDataVolume(&v):
+			errs = append(errs, field.NotSupported(p, v.Name, []string{"emptyDir", "configMap", "secret", "downwardAPI", "projected"}))
 		}
 	}
 	ids := func(p *field.Path, user, group *int64) {
@@ -136,7 +148,7 @@ func containerEnv(pod *v1.Pod, c *v1.Container, image []string, src *EnvSources,
 		v := expand(e.Value, seen)
 		if e.ValueFrom != nil {
 			var ok bool
-			if v, ok, err = valueFrom(pod, e.ValueFrom, src, status); err != nil {
+			if v, ok, err = valueFrom(pod, c, e.ValueFrom, src, status); err != nil {
 				return nil, err
 			} else if !ok {
 				continue

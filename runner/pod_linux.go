@@ -58,6 +58,8 @@ type Pod struct {
 	deletedAt *time.Time
 	finalLogs map[string]string // kept when the sandbox is removed
 	changed   chan struct{}
+
+	mountErr *MountError // set before the worker starts, never changed
 }
 
 // ctr is the kubelet's view of one container.
@@ -137,8 +139,24 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 	for _, c := range p.ctrs {
 		c.state = v1.ContainerState{Waiting: &v1.ContainerStateWaiting{Reason: "PodInitializing"}}
 	}
+	payloads, mountErr := p.volumePayloads()
+	if mountErr != nil {
+		// The kubelet waits for volumes before it creates the sandbox: nothing
+		// starts, and the sources come from the input file only, so the Pod
+		// stays Pending until it is deleted.
+		p.mountErr = mountErr
+		for _, c := range p.ctrs {
+			if len(pod.Spec.InitContainers) == 0 {
+				c.state.Waiting.Reason = "ContainerCreating"
+			}
+		}
+		p.event("Warning", "FailedMount", nil, mountErr.Error())
+		p.publish(false)
+		go p.worker()
+		return p, nil
+	}
 	p.publish(false)
-	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources)
+	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, payloads)
 	if err != nil {
 		return nil, err
 	}
@@ -157,6 +175,42 @@ func hasLimits(pod *v1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// volumePayloads computes the files of every configMap, secret, downwardAPI
+// and projected volume, warning once about placeholder tokens.
+func (p *Pod) volumePayloads() (map[string][]volumeFile, *MountError) {
+	out := map[string][]volumeFile{}
+	warned := false
+	for i := range p.spec.Spec.Volumes {
+		v := &p.spec.Spec.Volumes[i]
+		if !isAPIDataVolume(v) {
+			continue
+		}
+		files, token, err := volumePayload(p.spec, v, &p.opts.EnvSources)
+		if token && !warned && p.opts.Warn != nil {
+			warned = true
+			p.opts.Warn("serviceAccountToken projections hold a placeholder, not a token: podlint run has no API server")
+		}
+		if err != nil {
+			var me *MountError
+			if !errors.As(err, &me) {
+				me = &MountError{Volume: v.Name, Msg: err.Error()}
+			}
+			return nil, me
+		}
+		out[v.Name] = files
+	}
+	return out, nil
+}
+
+// MountError returns why the Pod's volumes cannot be set up, or nil: such a
+// Pod never starts a container.
+func (p *Pod) MountError() error {
+	if p.mountErr == nil {
+		return nil
+	}
+	return p.mountErr
 }
 
 // Status returns the Pod's current status.
@@ -201,6 +255,10 @@ func (p *Pod) Logs() map[string]string {
 func (p *Pod) readLogs() map[string]string {
 	out := map[string]string{}
 	for _, c := range p.ctrs {
+		if p.sb == nil {
+			out[c.spec.Name] = "" // never started
+			continue
+		}
 		if b, err := os.ReadFile(p.sb.logPath(c.spec.Name)); err == nil {
 			out[c.spec.Name] = string(b)
 		} else {
@@ -306,7 +364,9 @@ func (p *Pod) worker() {
 			p.mu.Lock()
 			p.finalLogs = logs
 			p.mu.Unlock()
-			p.sb.teardown()
+			if p.sb != nil {
+				p.sb.teardown()
+			}
 			return
 		}
 	}
@@ -349,6 +409,10 @@ func (p *Pod) sync() {
 		p.reason, p.msg = "DeadlineExceeded", fmt.Sprintf("Pod was active on the node longer than the specified deadline")
 		p.event("Normal", "DeadlineExceeded", nil, p.msg)
 		p.beginTermination(false)
+	}
+	if p.mountErr != nil {
+		p.publish(false)
+		return
 	}
 	if p.terminating {
 		p.publish(true)

@@ -38,3 +38,6 @@ func (*Pod) Delete() {}
 
 // Done is never called on this build.
 func (*Pod) Done() <-chan struct{} { c := make(chan struct{}); close(c); return c }
+
+// MountError is never called on this build.
+func (*Pod) MountError() error { return nil }

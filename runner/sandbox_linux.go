@@ -147,7 +147,9 @@ func zombieStat(b []byte) bool {
 }
 
 // newSandbox creates the Pod's state directory and starts its infra process.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources) (_ *sandbox, err error) {
+// payloads holds the files of the Pod's configMap, secret, downwardAPI and
+// projected volumes, by volume name.
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, payloads map[string][]volumeFile) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
@@ -191,6 +193,11 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources) (
 		dir := filepath.Join(s.dir, "volumes", vol.Name)
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return nil, err
+		}
+		if isAPIDataVolume(&vol) {
+			if err := writeAtomic(dir, payloads[vol.Name]); err != nil {
+				return nil, fmt.Errorf("volume %s: %w", vol.Name, err)
+			}
 		}
 		uid, gid := containerRootHostID()
 		if err := chownTree(dir, uid, gid); err != nil {
@@ -375,16 +382,20 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	} else {
 		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.PIDNamespace})
 	}
+	apiData := map[string]bool{}
+	for i := range s.pod.Spec.Volumes {
+		apiData[s.pod.Spec.Volumes[i].Name] = isAPIDataVolume(&s.pod.Spec.Volumes[i])
+	}
 	for _, m := range c.VolumeMounts {
 		opts := []string{"rbind", "rw"}
-		if m.ReadOnly {
+		// The kubelet mounts API-data volumes read-only whatever the mount says.
+		if m.ReadOnly || apiData[m.Name] {
 			opts = []string{"rbind", "ro"}
 		}
 		src := filepath.Join(s.dir, "volumes", m.Name)
 		if m.SubPath != "" {
-			src = filepath.Join(src, filepath.Clean("/"+m.SubPath))
-			if err := os.MkdirAll(src, 0o777); err != nil {
-				return nil, err
+			if src, err = subPathSource(src, m.SubPath); err != nil {
+				return nil, configErrorf("failed to prepare subPath for volumeMount %q of container %q: %v", m.Name, c.Name, err)
 			}
 		}
 		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: m.MountPath, Source: src, Type: "bind", Options: opts})

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -138,14 +139,18 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 		images = append(images, runner.StoreImages{Store: store})
 	}
 	images = append(images, &runner.BusyboxImages{Dir: filepath.Join(runner.DefaultStateDir(), "images")})
-	warned := false
+	// Each warning once; the runner may call Warn from its goroutines.
+	var warnMu sync.Mutex
+	warned := map[string]bool{}
 	opts := runner.Options{
 		Images:       images,
 		EnvSources:   *src,
 		BackOffScale: f.backOff,
 		Warn: func(msg string) {
-			if !warned {
-				warned = true
+			warnMu.Lock()
+			defer warnMu.Unlock()
+			if !warned[msg] {
+				warned[msg] = true
 				fmt.Fprintf(s.Err, "podlint: warning: %s\n", msg)
 			}
 		},
@@ -163,9 +168,16 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	var observed v1.PodStatus
 	terminal := func(st v1.PodStatus) bool { return st.Phase == v1.PodSucceeded || st.Phase == v1.PodFailed }
 	wctx, cancel := context.WithTimeout(ctx, f.timeout)
-	err = p.WaitFor(wctx, func(st v1.PodStatus) bool { return cond(st) || terminal(st) || configError(st) != "" })
+	err = p.WaitFor(wctx, func(st v1.PodStatus) bool {
+		return cond(st) || terminal(st) || configError(st) != "" || p.MountError() != nil
+	})
 	cancel()
 	switch {
+	case !cond(p.Status()) && p.MountError() != nil:
+		// The kubelet would retry the mount (FailedMount events) until the
+		// source appears; the input file is all there is.
+		fmt.Fprintf(s.Err, "podlint: %v: the Pod cannot start: deleting it\n", p.MountError())
+		code = ExitFindings
 	case !cond(p.Status()) && configError(p.Status()) != "":
 		// The kubelet would retry until the ConfigMap or Secret appears; the
 		// input file is all there is, so the Pod can never start.

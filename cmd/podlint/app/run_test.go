@@ -411,3 +411,48 @@ spec:
 		})
 	}
 }
+
+// TestRunVolumeMissing checks podlint run on a Pod whose configMap volume
+// names a ConfigMap the file does not hold: FailedMount, the Pod observed
+// Pending with nothing started, then deleted, exit 1.
+func TestRunVolumeMissing(t *testing.T) {
+	manifest := `apiVersion: v1
+kind: Pod
+metadata: {name: nomount}
+spec:
+  restartPolicy: Never
+  volumes: [{name: conf, configMap: {name: absent}}]
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, "echo started"], volumeMounts: [{name: conf, mountPath: /conf}]}
+`
+	msg := `MountVolume.SetUp failed for volume "conf" : configmap "absent" not found`
+	stdout, stderr, code := runPod(t, manifest, "--format", "json", "--logs")
+	if code != ExitFindings {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, ExitFindings, stderr)
+	}
+	if !strings.Contains(stderr, msg+": the Pod cannot start") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	var doc struct {
+		Observed struct {
+			Phase             string
+			ContainerStatuses []struct {
+				State struct{ Waiting struct{ Reason string } }
+			}
+		}
+		Events []struct{ Type, Reason, Message string }
+		Logs   map[string]string
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Observed.Phase != "Pending" || doc.Observed.ContainerStatuses[0].State.Waiting.Reason != "ContainerCreating" {
+		t.Errorf("observed %+v", doc.Observed)
+	}
+	if doc.Logs["app"] != "" {
+		t.Errorf("the container ran: %q", doc.Logs["app"])
+	}
+	if len(doc.Events) == 0 || doc.Events[0].Reason != "FailedMount" || doc.Events[0].Type != "Warning" || doc.Events[0].Message != msg {
+		t.Errorf("events %+v, want FailedMount first", doc.Events)
+	}
+}
