@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	v1 "k8s.io/api/core/v1"
 )
 
 // ErrImageNotLoaded reports an image reference the Images source does not hold.
@@ -22,6 +25,59 @@ type Images interface {
 	// write to it) and its configuration, or an error wrapping
 	// ErrImageNotLoaded.
 	Resolve(ref string) (string, ImageConfig, error)
+}
+
+// Puller is an image source backed by registries (the image store): the
+// runner pulls through it as the kubelet's image manager does, following
+// each container's imagePullPolicy.
+type Puller interface {
+	// Has reports whether the source holds ref without pulling it.
+	Has(ref string) bool
+	// Pull fetches ref from its registry into the source and returns the
+	// image's size in bytes.
+	Pull(ctx context.Context, ref string) (int64, error)
+}
+
+// findPuller returns imgs if it can pull, else the first source of a
+// ChainImages that can, else nil.
+func findPuller(imgs Images) Puller {
+	if p, ok := imgs.(Puller); ok {
+		return p
+	}
+	if chain, ok := imgs.(ChainImages); ok {
+		for _, src := range chain {
+			if p := findPuller(src); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// pullPolicy is c's imagePullPolicy after the API server's defaulting
+// (pkg/apis/core/v1 SetDefaults_Container): Always when the image's tag is
+// "latest" or it has neither tag nor digest, else IfNotPresent.
+func pullPolicy(c *v1.Container) v1.PullPolicy {
+	if c.ImagePullPolicy != "" {
+		return c.ImagePullPolicy
+	}
+	if imageTag(c.Image) == "latest" {
+		return v1.PullAlways
+	}
+	return v1.PullIfNotPresent
+}
+
+// imageTag is the tag of ref as the kubelet's parsers.ParseImageName reads
+// it: "latest" when there is neither tag nor digest, "" for a digest alone.
+func imageTag(ref string) string {
+	name, _, hasDigest := strings.Cut(ref, "@")
+	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		return name[i+1:]
+	}
+	if hasDigest {
+		return ""
+	}
+	return "latest"
 }
 
 // ImageConfig is what the runner takes from an image's configuration.

@@ -60,6 +60,11 @@ type Pod struct {
 	changed   chan struct{}
 
 	mountErr *MountError // set before the worker starts, never changed
+
+	// worker-owned: image pulls, cancelled on deletion
+	pulls      map[string]*pullBackOff // by image, as the kubelet keys by Pod and image
+	pullCtx    context.Context
+	pullCancel context.CancelFunc
 }
 
 // ctr is the kubelet's view of one container.
@@ -114,18 +119,11 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 			pod.Spec.NodeName = strings.ToLower(h)
 		}
 	}
-	for _, list := range [][]v1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
-		for i := range list {
-			if _, _, err := opts.Images.Resolve(list[i].Image); err != nil {
-				return nil, err
-			}
-		}
-	}
 	if hasLimits(pod) && opts.Warn != nil {
 		opts.Warn("CPU and memory limits are not enforced: podlint run has no cgroups")
 	}
 	p := &Pod{
-		spec: pod, opts: opts, start: time.Now(),
+		spec: pod, opts: opts, start: time.Now(), pulls: map[string]*pullBackOff{},
 		results: make(chan probeResult, 64), wake: make(chan struct{}, 1),
 		delReq: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{}),
 	}
@@ -155,6 +153,7 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 		go p.worker()
 		return p, nil
 	}
+	p.pullCtx, p.pullCancel = context.WithCancel(context.Background())
 	p.publish(false)
 	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, payloads)
 	if err != nil {
@@ -295,6 +294,9 @@ func (p *Pod) WaitFor(ctx context.Context, cond func(v1.PodStatus) bool) error {
 // stop signals, the grace period and SIGKILL, then the sandbox is removed.
 func (p *Pod) Delete() {
 	p.delOnce.Do(func() {
+		if p.pullCancel != nil {
+			p.pullCancel()
+		}
 		now := time.Now()
 		p.mu.Lock()
 		p.deletedAt = &now
@@ -560,17 +562,17 @@ func (p *Pod) startContainer(c *ctr) bool {
 	if c.state.Terminated != nil {
 		c.last = c.state
 	}
-	if w := c.state.Waiting; w == nil || (w.Reason != "CreateContainerConfigError" && w.Reason != "CreateContainerError") {
-		// Once per start, not once per retry of a failed create.
-		p.event("Normal", "Pulled", c, fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
+	// "Already present" once per start, not once per retry of a failed create.
+	w := c.state.Waiting
+	retry := w != nil && (w.Reason == "CreateContainerConfigError" || w.Reason == "CreateContainerError")
+	if !p.ensureImage(c, retry) {
+		return false
 	}
 	in, err := p.sb.startContainer(c.spec, p.kick)
 	if err != nil {
 		reason := "CreateContainerError"
 		var cfgErr *ConfigError
 		switch {
-		case errors.Is(err, ErrImageNotLoaded):
-			reason = "ErrImageNeverPull"
 		case errors.As(err, &cfgErr):
 			reason = "CreateContainerConfigError"
 		}

@@ -202,19 +202,6 @@ func TestRefusesHostAccess(t *testing.T) {
 	}
 }
 
-func TestImageNotLoaded(t *testing.T) {
-	canRun(t)
-	pod := decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: a, image: nginx:1.27}]\n")
-	state := t.TempDir()
-	_, err := Start(pod, Options{Images: testImages(t), StateDir: state})
-	if !errors.Is(err, ErrImageNotLoaded) {
-		t.Fatalf("err = %v", err)
-	}
-	if entries, _ := os.ReadDir(filepath.Join(state, "pods")); len(entries) != 0 {
-		t.Errorf("state created for a Pod that cannot run")
-	}
-}
-
 func TestActiveDeadlineFailsPod(t *testing.T) {
 	p := run(t, `
 apiVersion: v1

@@ -9,10 +9,25 @@ import (
 )
 
 // StoreImages serves images from podlint's image store: what `podlint image
-// load` or `podlint image pull` put there. Nothing is pulled at run time: the
-// runner is offline, whatever the container's imagePullPolicy.
+// load` or `podlint image pull` put there, and what the runner pulls at run
+// time as each container's imagePullPolicy asks.
 type StoreImages struct {
 	Store *image.Store
+}
+
+// Has reports whether the store holds ref.
+func (s StoreImages) Has(ref string) bool {
+	_, err := s.Store.Resolve(ref)
+	return err == nil
+}
+
+// Pull fetches ref from its registry into the store, as `podlint image pull` does.
+func (s StoreImages) Pull(ctx context.Context, ref string) (int64, error) {
+	img, err := s.Store.Pull(ctx, ref)
+	if err != nil {
+		return 0, err
+	}
+	return img.Size, nil
 }
 
 // Resolve unpacks the image on first use and returns its root filesystem and

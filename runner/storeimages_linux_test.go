@@ -71,9 +71,4 @@ spec:
 	if term := ctrStatus(p.Status(), "app").State.Terminated; term == nil || term.ExitCode != 0 {
 		t.Errorf("terminated %+v", term)
 	}
-	_, err = Start(decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: a, image: busybox}]\n"),
-		Options{Images: StoreImages{Store: store}, StateDir: t.TempDir()})
-	if !errors.Is(err, ErrImageNotLoaded) {
-		t.Errorf("err = %v, want ErrImageNotLoaded", err)
-	}
 }

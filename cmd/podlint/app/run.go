@@ -159,7 +159,7 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	switch {
 	case errors.Is(err, runner.ErrRefused):
 		return exitWith(ExitFindings, err)
-	case errors.Is(err, runner.ErrImageNotLoaded), errors.Is(err, runner.ErrUnsupported):
+	case errors.Is(err, runner.ErrUnsupported):
 		return exitWith(ExitUsage, err)
 	case err != nil:
 		return exitWith(ExitInternal, err)
@@ -169,10 +169,15 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	terminal := func(st v1.PodStatus) bool { return st.Phase == v1.PodSucceeded || st.Phase == v1.PodFailed }
 	wctx, cancel := context.WithTimeout(ctx, f.timeout)
 	err = p.WaitFor(wctx, func(st v1.PodStatus) bool {
-		return cond(st) || terminal(st) || configError(st) != "" || p.MountError() != nil
+		return cond(st) || terminal(st) || configError(st) != "" || imageError(st) != "" || p.MountError() != nil
 	})
 	cancel()
 	switch {
+	case !cond(p.Status()) && imageError(p.Status()) != "":
+		// The kubelet would keep backing off; an image that is not there
+		// now will not appear during the run.
+		fmt.Fprintf(s.Err, "podlint: %s: the Pod cannot start (podlint image load or podlint image pull it): deleting it\n", imageError(p.Status()))
+		code = ExitUsage
 	case !cond(p.Status()) && p.MountError() != nil:
 		// The kubelet would retry the mount (FailedMount events) until the
 		// source appears; the input file is all there is.
@@ -237,6 +242,20 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 		return exitWith(code, nil)
 	}
 	return nil
+}
+
+// imageError describes the first container whose image cannot be had: not
+// present with pull policy Never, or its pull failed and is backing off; or
+// is "".
+func imageError(st v1.PodStatus) string {
+	for _, list := range [][]v1.ContainerStatus{st.InitContainerStatuses, st.ContainerStatuses} {
+		for _, cs := range list {
+			if w := cs.State.Waiting; w != nil && (w.Reason == "ErrImageNeverPull" || w.Reason == "ImagePullBackOff") {
+				return fmt.Sprintf("container %s: %s: %s", cs.Name, w.Reason, w.Message)
+			}
+		}
+	}
+	return ""
 }
 
 // configError describes the first container that cannot be created for want

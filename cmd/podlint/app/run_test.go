@@ -144,7 +144,7 @@ spec:
 kind: Pod
 metadata: {name: nginx}
 spec:
-  containers: [{name: a, image: nginx:1.27}]
+  containers: [{name: a, image: nginx:1.27, imagePullPolicy: Never}]
 `},
 		{name: "not a pod", want: ExitUsage, manifest: `apiVersion: v1
 kind: ConfigMap
