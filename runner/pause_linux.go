@@ -52,8 +52,23 @@ func reapAll() {
 }
 
 // helperMain runs one network action from inside the Pod: "http-get URL
-// TIMEOUT" exits 0 for a status in [200,400), as the kubelet's prober does.
+// TIMEOUT" exits 0 for a status in [200,400), as the kubelet's prober does;
+// "grpc-health ADDR SERVICE TIMEOUT" exits 0 when the gRPC health service
+// answers SERVING.
 func helperMain(args []string) int {
+	if len(args) == 4 && args[0] == "grpc-health" {
+		timeout, err := time.ParseDuration(args[3])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		ok, msg := grpcHealth(args[1], args[2], timeout)
+		fmt.Fprintln(os.Stderr, msg)
+		if ok {
+			return 0
+		}
+		return 1
+	}
 	if len(args) != 3 || args[0] != "http-get" {
 		fmt.Fprintf(os.Stderr, "pause: unknown helper %q\n", args)
 		return 2

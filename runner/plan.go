@@ -70,16 +70,6 @@ func Refusals(pod *v1.Pod) field.ErrorList {
 		if sc := c.SecurityContext; sc != nil {
 			ids(p.Child("securityContext"), sc.RunAsUser, sc.RunAsGroup)
 		}
-		// A gRPC probe the sandbox cannot run would fail forever and restart the
-		// container: refuse rather than show a lifecycle the kubelet would not.
-		for _, pr := range []struct {
-			name  string
-			probe *v1.Probe
-		}{{"livenessProbe", c.LivenessProbe}, {"readinessProbe", c.ReadinessProbe}, {"startupProbe", c.StartupProbe}} {
-			if pr.probe != nil && pr.probe.GRPC != nil {
-				errs = append(errs, field.Forbidden(p.Child(pr.name, "grpc"), "podlint run cannot run gRPC probes yet"))
-			}
-		}
 	}
 	for i := range pod.Spec.InitContainers {
 		check(spec.Child("initContainers").Index(i), &pod.Spec.InitContainers[i])

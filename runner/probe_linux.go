@@ -170,7 +170,11 @@ func (p *Pod) probeOnce(c *ctr, in *instance, pr *v1.Probe, timeout time.Duratio
 		}
 		return false, fmt.Sprintf("dial tcp 127.0.0.1:%d: connect: connection refused", port)
 	case pr.GRPC != nil:
-		return false, "grpc probes are not supported by podlint run"
+		service := ""
+		if pr.GRPC.Service != nil {
+			service = *pr.GRPC.Service
+		}
+		return p.sb.grpcHealth(int(pr.GRPC.Port), service, timeout)
 	}
 	return false, "probe has no handler"
 }

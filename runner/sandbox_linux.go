@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -594,6 +595,17 @@ func (s *sandbox) httpGet(url string, timeout time.Duration) (bool, string, erro
 		return false, out, err
 	}
 	return code == 0, strings.TrimSpace(out), nil
+}
+
+// grpcHealth runs a gRPC health check from inside the Pod's network
+// namespace, on the Pod's IP as the kubelet does.
+func (s *sandbox) grpcHealth(port int, service string, timeout time.Duration) (bool, string) {
+	addr := net.JoinHostPort(podIP, strconv.Itoa(port))
+	code, out, err := s.execIn(s.infra, []string{pauseName, "grpc-health", addr, service, timeout.String()}, nil, timeout+time.Second)
+	if err != nil {
+		return false, err.Error()
+	}
+	return code == 0, strings.TrimSpace(out)
 }
 
 // tcpListening reports whether something listens on port in the Pod's network

@@ -185,7 +185,7 @@ func TestRefusesHostAccess(t *testing.T) {
 		{name: "hostpath", spec: "volumes: [{name: h, hostPath: {path: /etc}}]", field: "spec.volumes[0].hostPath"},
 		{name: "privileged", spec: "containers: [{name: a, image: busybox, securityContext: {privileged: true}}]", field: "spec.containers[0].securityContext.privileged"},
 		{name: "pod runAsUser", spec: "securityContext: {runAsUser: 1000}", field: "spec.securityContext.runAsUser"},
-		{name: "grpc probe", spec: "containers: [{name: a, image: busybox, livenessProbe: {grpc: {port: 9000}}}]", field: "spec.containers[0].livenessProbe.grpc"},
+		{name: "cluster trust bundle", spec: "volumes: [{name: p, projected: {sources: [{clusterTrustBundle: {name: b, path: ca.pem}}]}}]", field: "spec.volumes[0].projected.sources[0].clusterTrustBundle"},
 		{name: "container runAsGroup", spec: "containers: [{name: a, image: busybox, securityContext: {runAsGroup: 1000}}]", field: "spec.containers[0].securityContext.runAsGroup"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

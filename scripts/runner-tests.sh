@@ -49,7 +49,14 @@ grep -q "^$CI_USER:" /etc/subgid 2>/dev/null || echo "$CI_USER:200000:65536" >>/
 mkdir -p "$SHARED/home" "$SHARED/tmp"
 chmod 755 "$SHARED"
 chown "$CI_USER" "$SHARED/home" "$SHARED/tmp"
+# The gRPC probe tests put a static gRPC health server in a test image; the
+# user cannot build it (root's module cache), so build it here.
+build=$(mktemp -d "$SHARED/build.XXXXXX")
+trap 'rm -rf "$build"' EXIT
+chmod 755 "$build"
+CGO_ENABLED=0 go build -o "$build/grpchealth" ./runner/testdata/grpchealth
+export PODLINT_GRPC_HEALTH_SERVER="$build/grpchealth"
 # The test binary runs in the package directory and reads testdata there.
 exec_as_user="$(readlink -f "$0") --exec-as-user"
 go test -exec "$exec_as_user" "$@" ./runner/...
-exec go test -exec "$exec_as_user" "$@" -run '^TestRun' ./cmd/podlint/app
+go test -exec "$exec_as_user" "$@" -run '^TestRun' ./cmd/podlint/app

@@ -17,8 +17,8 @@
 //
 // A reference that is not stored gives an error wrapping [ErrNotFound]; map
 // the container's imagePullPolicy onto it: Never fails, IfNotPresent calls
-// [Store.Pull] only then, Always pulls first (and falls back to the stored
-// image only if the runner chooses to work offline). The runner resolves
+// [Store.Pull] only then, Always pulls first (the runner does exactly this,
+// and a failed Always pull is ErrImagePull, as in the kubelet). The runner resolves
 // Config.User against the root filesystem's /etc/passwd itself.
 //
 // The directory returned by [Image.RootFS] is shared by every container of
