@@ -51,13 +51,16 @@ func newRunCommand(s Streams) *cobra.Command {
 rootless sandbox (Linux, unprivileged user namespaces, loopback networking only),
 observes it until --until holds and then for --for more, deletes it gracefully
 (preStop, stop signal, grace period) and prints what happened. Ctrl-C deletes the Pod
-gracefully too. Only images the image source holds can run. FILE may also hold the
-v1 ConfigMaps and Secrets the Pod's env and envFrom use; a missing required one is a
-CreateContainerConfigError, and podlint run then deletes the Pod and exits 1.
+gracefully too. Images come from podlint's image store, pulled into it as each
+container's imagePullPolicy asks (busybox images it lacks are served from the host's
+busybox). FILE may also hold the v1 ConfigMaps and Secrets the Pod's env, envFrom and
+volumes use; a missing required one is a CreateContainerConfigError (env) or a
+FailedMount (volumes), and podlint run then deletes the Pod and exits 1.
 
 Exit codes: 0 the condition was observed, 1 refused (lint errors, host namespaces,
 privileged, hostPath) or the condition can no longer hold, 2 usage or input error
-(an image not loaded), 3 internal error, 4 --timeout passed.
+(an image it cannot have: ErrImageNeverPull or ImagePullBackOff), 3 internal error,
+4 --timeout passed.
 
 ` + expectHelp,
 		Example: `  podlint run pod.yaml                       # until the Pod is Succeeded or Failed
