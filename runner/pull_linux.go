@@ -45,7 +45,9 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 			return false
 		}
 	case v1.PullAlways:
-		pull = !present || (puller != nil && puller.Has(ref))
+		// A retried create (the worker retries every pass, the kubelet on its
+		// resync) reuses what this start pulled instead of pulling again.
+		pull = !present || (!retry && puller != nil && puller.Has(ref))
 	default:
 		pull = !present
 	}
