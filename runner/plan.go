@@ -15,9 +15,12 @@ var ErrRefused = errors.New("refused")
 
 // Refusals lists what the sandbox will not run, with the field responsible:
 // host namespaces, privileged containers and hostPath volumes would give the
-// Pod the host, which a rootless local sandbox never does; and a uid or gid
-// other than root, since the sandbox maps a single id (container root) and
-// would otherwise run the container as root while pretending not to.
+// Pod the host, which a rootless local sandbox never does; volumes other than
+// emptyDir, configMap, secret, downwardAPI and projected, and the projections
+// only an API server can fill (cluster trust bundles, Pod certificates), have
+// nothing to be backed by; and a uid or gid other than root, since the
+// sandbox maps a single id (container root) and would otherwise run the
+// container as root while pretending not to.
 func Refusals(pod *v1.Pod) field.ErrorList {
 	var errs field.ErrorList
 	spec := field.NewPath("spec")
