@@ -82,7 +82,7 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 		p.imageWait(c, "ErrImagePull", err.Error(), nil)
 		return false
 	}
-	took := time.Since(begin).Round(time.Millisecond)
+	took := time.Since(begin).Truncate(time.Millisecond)
 	p.event("Normal", "Pulled", c, fmt.Sprintf("Successfully pulled image %q in %v (%v including waiting). Image size: %d bytes.", ref, took, took, size))
 	return true
 }
