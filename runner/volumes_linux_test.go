@@ -209,3 +209,46 @@ spec:
 		})
 	}
 }
+
+// TestSubPathCannotLeaveVolume checks that a subPath resolving through a
+// symlink a container planted in an emptyDir cannot bind-mount the host: the
+// container fails to be created (CreateContainerConfigError, as the
+// kubelet's subpath preparation fails) while a subPath inside the volume
+// works.
+func TestSubPathCannotLeaveVolume(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: subpath-escape}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: data, emptyDir: {}}]
+  initContainers:
+  - name: plant
+    image: busybox
+    command: [sh, -c, "ln -s / /data/escape; mkdir /data/inside; echo ok > /data/inside/f; ln -s inside /data/link"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  containers:
+  - name: inside
+    image: busybox
+    command: [sh, -c, "cat /in/f; sleep 100"]
+    volumeMounts: [{name: data, mountPath: /in, subPath: link}]
+  - name: escape
+    image: busybox
+    command: [sleep, "100"]
+    volumeMounts: [{name: data, mountPath: /host, subPath: escape}]
+`)
+	st := waitFor(t, p, "escape refused", 30*time.Second, func(st v1.PodStatus) bool {
+		w := ctrStatus(st, "escape").State.Waiting
+		return w != nil && w.Reason == "CreateContainerConfigError" && ctrStatus(st, "inside").State.Running != nil
+	})
+	if msg := ctrStatus(st, "escape").State.Waiting.Message; !strings.Contains(msg, `failed to prepare subPath for volumeMount "data" of container "escape"`) || !strings.Contains(msg, "leaves its volume") {
+		t.Errorf("message %q", msg)
+	}
+	// Logs do not change the status: poll them.
+	for deadline := time.Now().Add(10 * time.Second); p.Logs()["inside"] != "ok\n"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("inside logs %q, want the file through the in-volume symlink", p.Logs()["inside"])
+		}
+	}
+}
