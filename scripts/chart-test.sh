@@ -21,6 +21,7 @@ render() { # name, then helm template flags
 }
 render default
 render cert-manager --set tls.mode=certManager
+render selectors -f charts/podlint/ci/selectors-values.yaml
 render existing-secret --set tls.mode=secret --set tls.secretName=podlint-tls \
   --set tls.caBundle="$(printf 'not a real CA' | base64 -w0)"
 render deny-with-policies --set mode=deny --set ruleModes.bare-pod=audit \
@@ -43,6 +44,9 @@ for want in 'cert-manager.io/inject-ca-from: podlint-system/podlint-tls' 'kind: 
   grep -qF -- "$want" "$c" || { echo "rendered cert-manager chart lacks: $want" >&2; exit 1; }
 done
 if grep -q 'kind: Role' "$c"; then echo "the cert-manager chart grants RBAC it does not need" >&2; exit 1; fi
+for want in 'key: podlint.io/enforce' 'objectSelector:' 'matchConditions:' 'name: not-the-deployer'; do
+  grep -qF -- "$want" "$out/selectors.yaml" || { echo "rendered selectors chart lacks: $want" >&2; exit 1; }
+done
 if "$b/helm" template podlint charts/podlint --set tls.mode=bogus >/dev/null 2>"$out/err"; then
   echo "tls.mode=bogus rendered" >&2; exit 1
 fi
