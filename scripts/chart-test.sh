@@ -21,7 +21,7 @@ render() { # name, then helm template flags
 }
 render default
 render cert-manager --set tls.mode=certManager
-render selectors -f charts/podlint/ci/selectors-values.yaml
+render selectors -f charts/podlint/ci/selectors-values.yaml --set metrics.serviceMonitor.enabled=true --set metrics.serviceMonitor.labels.release=prometheus
 render existing-secret --set tls.mode=secret --set tls.secretName=podlint-tls \
   --set tls.caBundle="$(printf 'not a real CA' | base64 -w0)"
 render deny-with-policies --set mode=deny --set ruleModes.bare-pod=audit \
@@ -43,8 +43,9 @@ c=$out/cert-manager.yaml
 for want in 'cert-manager.io/inject-ca-from: podlint-system/podlint-tls' 'kind: Certificate' '--tls-cert-file=/tls/tls.crt' 'automountServiceAccountToken: false'; do
   grep -qF -- "$want" "$c" || { echo "rendered cert-manager chart lacks: $want" >&2; exit 1; }
 done
+if grep -q 'kind: ServiceMonitor' "$d"; then echo "ServiceMonitor rendered by default" >&2; exit 1; fi
 if grep -q 'kind: Role' "$c"; then echo "the cert-manager chart grants RBAC it does not need" >&2; exit 1; fi
-for want in 'key: podlint.io/enforce' 'objectSelector:' 'matchConditions:' 'name: not-the-deployer'; do
+for want in 'key: podlint.io/enforce' 'objectSelector:' 'matchConditions:' 'name: not-the-deployer' 'kind: ServiceMonitor' 'release: prometheus'; do
   grep -qF -- "$want" "$out/selectors.yaml" || { echo "rendered selectors chart lacks: $want" >&2; exit 1; }
 done
 if "$b/helm" template podlint charts/podlint --set tls.mode=bogus >/dev/null 2>"$out/err"; then
