@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 slice=${1:-5m}
 shift || true
-all="./lint/manifest:FuzzSplitter ./lint/manifest:FuzzDecode ./lint/manifest:FuzzLocate ./lint:FuzzLoader ./rules:FuzzRules"
+all="./lint/manifest:FuzzSplitter ./lint/manifest:FuzzDecode ./lint/manifest:FuzzLocate ./lint:FuzzLoader ./rules:FuzzRules ./webhook:FuzzReview ./runner/image:FuzzUnpack ./runner/image:FuzzLoad"
 targets=()
 for t in $all; do
 	if [ $# -eq 0 ] || [[ " $* " == *" ${t##*:} "* ]]; then targets+=("$t"); fi

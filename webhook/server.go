@@ -46,7 +46,10 @@ type ServerConfig struct {
 	CertFile, KeyFile string
 	// CABundleFile, when set, is the CA bundle the API server trusts: /readyz
 	// fails while the served certificate does not chain to it.
-	CABundleFile   string
+	CABundleFile string
+	// SelfManaged, instead of the files, has podlint create and rotate its own
+	// CA and serving certificate in a Secret (see CertManager).
+	SelfManaged    *SelfManagedConfig
 	ReloadInterval time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	ShutdownTimeout time.Duration
@@ -61,6 +64,7 @@ type ServerConfig struct {
 type Server struct {
 	cfg      ServerConfig
 	certs    *certReloader
+	manager  *CertManager // nil unless certificates are self-managed
 	log      *slog.Logger
 	draining atomic.Bool
 }
@@ -68,8 +72,22 @@ type Server struct {
 // NewServer returns a server for cfg; it loads the certificate once (a failure
 // shows in Ready, and the certificate is retried on every reload).
 func NewServer(cfg ServerConfig) (*Server, error) {
-	if cfg.CertFile == "" || cfg.KeyFile == "" {
+	var source certSource
+	var manager *CertManager
+	switch {
+	case cfg.SelfManaged != nil:
+		if cfg.CertFile != "" || cfg.KeyFile != "" || cfg.CABundleFile != "" {
+			return nil, errors.New("webhook: self-managed certificates and certificate files exclude each other")
+		}
+		m, err := NewCertManager(*cfg.SelfManaged)
+		if err != nil {
+			return nil, err
+		}
+		manager, source = m, secretSource{cfg: &m.cfg}
+	case cfg.CertFile == "" || cfg.KeyFile == "":
 		return nil, errors.New("webhook: a TLS certificate and key file are required (HTTPS only)")
+	default:
+		source = fileSource{certFile: cfg.CertFile, keyFile: cfg.KeyFile, caFile: cfg.CABundleFile}
 	}
 	if cfg.Handler == nil && cfg.LoadError == nil {
 		return nil, errors.New("webhook: ServerConfig needs a Handler or a LoadError")
@@ -84,8 +102,8 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log}
-	s.certs = newCertReloader(cfg.CertFile, cfg.KeyFile, cfg.CABundleFile, cfg.Metrics)
+	s := &Server{cfg: cfg, log: log, manager: manager}
+	s.certs = newCertReloader(context.Background(), source, cfg.Metrics)
 	return s, nil
 }
 
@@ -158,6 +176,14 @@ func (s *Server) Serve(ctx context.Context, ln, metricsLn net.Listener) error {
 	reloadCtx, stopReload := context.WithCancel(context.Background())
 	defer stopReload()
 	go s.certs.run(reloadCtx, s.cfg.ReloadInterval)
+	managerDone := make(chan struct{})
+	if s.manager != nil {
+		// Stopped only after draining, so the Lease is released last.
+		go func() { defer close(managerDone); s.manager.Run(reloadCtx) }()
+	} else {
+		close(managerDone)
+	}
+	defer func() { stopReload(); <-managerDone }()
 	s.log.Info("serving", "addr", ln.Addr().String(), "metricsAddr", addrOf(metricsLn))
 
 	var err error

@@ -196,6 +196,12 @@ var objectInterfaces = admission.NewObjectInterfacesFromScheme(clientgoscheme.Sc
 // server does after its own validation, and returns its error and warnings.
 func admit(t *testing.T, plugin *validating.Plugin, obj, old runtime.Object, dryRun bool) (error, []string) {
 	t.Helper()
+	return admitAs(t, plugin, obj, old, dryRun, &user.DefaultInfo{Name: "alice@example.com", Groups: []string{"system:authenticated"}})
+}
+
+// admitAs is admit for the request of a given user.
+func admitAs(t *testing.T, plugin *validating.Plugin, obj, old runtime.Object, dryRun bool, who user.Info) (error, []string) {
+	t.Helper()
 	gvks, _, err := clientgoscheme.Scheme.ObjectKinds(obj)
 	if err != nil {
 		t.Fatal(err)
@@ -209,8 +215,7 @@ func admit(t *testing.T, plugin *validating.Plugin, obj, old runtime.Object, dry
 		op, opts = admission.Update, &metav1.UpdateOptions{}
 	}
 	attr := admission.NewAttributesRecord(obj, old, gvk, meta.GetNamespace(), meta.GetName(),
-		schema.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: resource}, "", op, opts, dryRun,
-		&user.DefaultInfo{Name: "alice@example.com", Groups: []string{"system:authenticated"}})
+		schema.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: resource}, "", op, opts, dryRun, who)
 	rec := &warnings{}
 	ctx, cancel := context.WithTimeout(warning.WithWarningRecorder(context.Background(), rec), 30*time.Second)
 	defer cancel()
@@ -331,6 +336,37 @@ func TestDenyAndWarn(t *testing.T) {
 			t.Error("podlint was called for an exempt namespace")
 		}
 	})
+}
+
+// matchConditions (CEL, evaluated by the API server before calling) keep
+// requests away from podlint: here, those of a trusted deployer and those for
+// objects labelled podlint.io/skip=true, as the chart's values allow.
+func TestMatchConditions(t *testing.T) {
+	ca := testpki.NewCA(t, "podlint-ca")
+	p := startPodlint(t, ca, podlintHandler(t, nil, webhook.Config{Mode: webhook.ModeDeny}))
+	h := hook(admissionregistrationv1.Fail, 10, ca.PEM)
+	h.MatchConditions = []admissionregistrationv1.MatchCondition{
+		{Name: "not-the-deployer", Expression: `request.userInfo.username != "system:serviceaccount:ci:deployer"`},
+		{Name: "not-skipped", Expression: `!has(object.metadata.labels) || !("podlint.io/skip" in object.metadata.labels) || object.metadata.labels["podlint.io/skip"] != "true"`},
+	}
+	plugin := newPlugin(t, p.url, h)
+
+	if err, _ := admit(t, plugin, webPod("team-a"), nil, false); err == nil {
+		t.Fatal("a bad Pod from alice was admitted: matchConditions matched nothing")
+	}
+	calls := p.calls.Load()
+	deployer := &user.DefaultInfo{Name: "system:serviceaccount:ci:deployer", Groups: []string{"system:serviceaccounts"}}
+	if err, ws := admitAs(t, plugin, webPod("team-a"), nil, false, deployer); err != nil || len(ws) != 0 {
+		t.Errorf("the deployer's request: %v %q", err, ws)
+	}
+	skipped := webPod("team-a")
+	skipped.Labels = map[string]string{"podlint.io/skip": "true"}
+	if err, ws := admit(t, plugin, skipped, nil, false); err != nil || len(ws) != 0 {
+		t.Errorf("a skipped Pod: %v %q", err, ws)
+	}
+	if got := p.calls.Load(); got != calls {
+		t.Errorf("podlint was called %d times for requests its matchConditions exclude", got-calls)
+	}
 }
 
 // When podlint is down, failurePolicy decides: Ignore admits, Fail refuses.

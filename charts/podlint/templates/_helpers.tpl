@@ -19,10 +19,18 @@ app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{- define "podlint.tlsMode" -}}
+{{- $mode := .Values.tls.mode -}}
+{{- if not (has $mode (list "selfManaged" "certManager" "secret")) -}}
+{{- fail (printf "tls.mode %q: want selfManaged, certManager or secret" $mode) -}}
+{{- end -}}
+{{- $mode -}}
+{{- end -}}
+
 {{- define "podlint.tlsSecret" -}}
-{{- if .Values.tls.certManager.enabled -}}
-{{ include "podlint.fullname" . }}-tls
+{{- if eq (include "podlint.tlsMode" .) "secret" -}}
+{{ required "tls.secretName is required with tls.mode secret" .Values.tls.secretName }}
 {{- else -}}
-{{ required "tls.secretName is required without cert-manager" .Values.tls.secretName }}
+{{ include "podlint.fullname" . }}-tls
 {{- end -}}
 {{- end -}}

@@ -24,6 +24,7 @@ type webhookFlags struct {
 	certFile        string
 	keyFile         string
 	caBundleFile    string
+	selfManaged     selfManagedFlags
 	reloadInterval  time.Duration
 	mode            string
 	ruleModes       []string
@@ -49,6 +50,13 @@ configuration file and Rego policies. Each finding is denied, warned about
 (kubectl prints the warning) or audited (logged and counted only), by --mode and
 --rule-mode; info findings are audited unless a --rule-mode names their rule.
 
+Certificates come from files (--tls-cert-file, e.g. from cert-manager; reloaded
+when they change) or are self-managed (--cert-secret): podlint then keeps a CA
+and a short-lived serving certificate in that Secret, renews both at two thirds
+of their life, and writes the CA bundle (old and new CA during a rotation) into
+the ValidatingWebhookConfiguration named by --webhook-config-name. One replica
+at a time does so, elected with a Lease; every replica reads the Secret.
+
 /healthz and /readyz are served on both ports; /metrics on --metrics-addr.
 Logs are JSON on standard error. SIGTERM drains in-flight requests.`,
 		Example: `  podlint webhook serve --tls-cert-file /tls/tls.crt --tls-private-key-file /tls/tls.key \
@@ -63,6 +71,7 @@ Logs are JSON on standard error. SIGTERM drains in-flight requests.`,
 	fl.StringVar(&f.certFile, "tls-cert-file", "", "PEM serving certificate, with its chain (required; reloaded when it changes)")
 	fl.StringVar(&f.keyFile, "tls-private-key-file", "", "PEM private key of the serving certificate (required)")
 	fl.StringVar(&f.caBundleFile, "ca-bundle-file", "", "CA bundle the API server trusts (the webhook configuration's caBundle): /readyz fails unless the certificate chains to it")
+	f.selfManaged.register(fl)
 	fl.DurationVar(&f.reloadInterval, "cert-reload-interval", webhook.DefaultReloadInterval, "how often the certificate files are checked for changes")
 	fl.StringVar(&f.mode, "mode", string(webhook.DefaultMode), "what to do with warning and error findings: deny, warn or audit")
 	fl.StringArrayVar(&f.ruleModes, "rule-mode", nil, "RULE-ID=MODE for one rule, overriding --mode (repeatable)")
@@ -85,8 +94,15 @@ func runWebhookServe(cmd *cobra.Command, s Streams, f *webhookFlags) error {
 	if err != nil {
 		return exitWith(ExitUsage, fmt.Errorf("--mode: %w", err))
 	}
-	if f.certFile == "" || f.keyFile == "" {
-		return exitWith(ExitUsage, errors.New("--tls-cert-file and --tls-private-key-file are required: the API server calls webhooks over HTTPS only"))
+	switch {
+	case f.selfManaged.secret != "" && (f.certFile != "" || f.keyFile != "" || f.caBundleFile != ""):
+		return exitWith(ExitUsage, errors.New("--cert-secret (self-managed certificates) and --tls-cert-file/--tls-private-key-file/--ca-bundle-file exclude each other"))
+	case f.selfManaged.secret == "" && (f.certFile == "" || f.keyFile == ""):
+		return exitWith(ExitUsage, errors.New("--tls-cert-file and --tls-private-key-file, or --cert-secret for self-managed certificates, are required: the API server calls webhooks over HTTPS only"))
+	}
+	selfManaged, err := f.selfManaged.config(log)
+	if err != nil {
+		return exitWith(ExitUsage, err)
 	}
 
 	reg := prometheus.NewRegistry()
@@ -103,7 +119,7 @@ func runWebhookServe(cmd *cobra.Command, s Streams, f *webhookFlags) error {
 	}
 	srv, err := webhook.NewServer(webhook.ServerConfig{
 		Handler: handler, LoadError: loadErr,
-		CertFile: f.certFile, KeyFile: f.keyFile, CABundleFile: f.caBundleFile,
+		CertFile: f.certFile, KeyFile: f.keyFile, CABundleFile: f.caBundleFile, SelfManaged: selfManaged,
 		ReloadInterval: f.reloadInterval, ShutdownTimeout: f.shutdownTimeout,
 		Registry: reg, Metrics: metrics, Logger: log,
 	})

@@ -139,7 +139,11 @@ func TestWebhookServeUsage(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{name: "no certificate", args: []string{"webhook", "serve"}, stderr: "--tls-cert-file and --tls-private-key-file are required"},
+		{name: "no certificate", args: []string{"webhook", "serve"}, stderr: "--tls-cert-file and --tls-private-key-file, or --cert-secret for self-managed certificates, are required"},
+		{name: "both kinds of certificate", args: []string{"webhook", "serve", "--tls-cert-file", "x", "--tls-private-key-file", "y", "--cert-secret", "ns/s", "--webhook-config-name", "p"}, stderr: "exclude each other"},
+		{name: "secret without namespace", args: []string{"webhook", "serve", "--cert-secret", "certs", "--webhook-config-name", "p"}, stderr: `--cert-secret "certs": want NAMESPACE/NAME`},
+		{name: "secret without webhook configuration", args: []string{"webhook", "serve", "--cert-secret", "ns/certs"}, stderr: "--cert-secret needs --webhook-config-name"},
+		{name: "no kubeconfig outside a cluster", args: []string{"webhook", "serve", "--cert-secret", "ns/certs", "--webhook-config-name", "p", "--cert-dns-name", "x", "--kubeconfig", "testdata/kubeconfig/absent.yaml"}, stderr: "self-managed certificates need the Kubernetes API"},
 		{name: "bad mode", args: []string{"webhook", "serve", "--mode", "block", "--tls-cert-file", "x", "--tls-private-key-file", "y"}, stderr: `unknown mode "block"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
