@@ -286,8 +286,10 @@ func TestHelperRunForever(t *testing.T) {
 	if state == "" {
 		t.Skip("helper for TestCleanupAfterSIGKILL")
 	}
+	// The images go under the parent's temporary directory: this process is
+	// SIGKILLed, so its TestMain never removes a directory of its own.
 	p, err := Start(decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: victim}\nspec:\n  containers: [{name: a, image: busybox, command: [sleep, '100']}]\n"),
-		Options{Images: testImages(t), StateDir: state})
+		Options{Images: &BusyboxImages{Dir: state}, StateDir: state})
 	if err != nil {
 		t.Fatal(err)
 	}
