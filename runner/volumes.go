@@ -101,7 +101,7 @@ func volumePayload(pod *v1.Pod, v *v1.Volume, src *EnvSources) (files []volumeFi
 	}
 	for _, f := range files {
 		if !safeVolumePath(f.Path) {
-			return nil, token, fail("invalid path %q: must be relative and may not contain '..'", f.Path)
+			return nil, token, fail("invalid path %q: must be relative, may not contain '..' nor start with '..'", f.Path)
 		}
 	}
 	return files, token, nil
@@ -121,9 +121,10 @@ func itemMode(m *int32, def os.FileMode) os.FileMode {
 	return os.FileMode(*m) & os.ModePerm
 }
 
-// safeVolumePath is the atomic writer's path check: relative, clean of "..".
+// safeVolumePath is the atomic writer's path check: relative, clean of "..",
+// and not starting with ".." (its own "..data" and timestamp entries).
 func safeVolumePath(p string) bool {
-	if p == "" || path.IsAbs(p) {
+	if p == "" || path.IsAbs(p) || strings.HasPrefix(p, "..") {
 		return false
 	}
 	for _, part := range strings.Split(p, "/") {
