@@ -12,7 +12,9 @@ import (
 
 // Options configure Start.
 type Options struct {
-	// Images resolves container images to root filesystems.
+	// Images resolves container images to root filesystems; a source that
+	// is also a Puller (or the first one in a ChainImages) is pulled
+	// through as each container's imagePullPolicy asks.
 	Images Images
 	// StateDir holds Pod state directories; empty means
 	// DefaultStateDir().
