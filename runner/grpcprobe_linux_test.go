@@ -88,16 +88,22 @@ spec:
     readinessProbe:
       grpc: {port: 50051}
       periodSeconds: 1
+      timeoutSeconds: 5
   - name: sick
     image: localhost/podlint/grpc-health:1
     command: [/usr/local/bin/grpchealth, -addr, ":50052", -status, db=NOT_SERVING, -status, web=SERVING]
+    # Generous timeouts and a late liveness probe: under load, starting the
+    # probe helper in the Pod can take most of a second, and readiness must
+    # be seen before liveness restarts the container.
     readinessProbe:
       grpc: {port: 50052, service: web}
       periodSeconds: 1
+      timeoutSeconds: 5
     livenessProbe:
       grpc: {port: 50052, service: db}
-      initialDelaySeconds: 1
+      initialDelaySeconds: 3
       periodSeconds: 1
+      timeoutSeconds: 5
       failureThreshold: 1
   - name: nothing
     image: busybox
