@@ -138,7 +138,7 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 		c.state = v1.ContainerState{Waiting: &v1.ContainerStateWaiting{Reason: "PodInitializing"}}
 	}
 	p.publish(false)
-	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources)
+	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, opts.Warn)
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,7 @@ type sandbox struct {
 	pod      *v1.Pod
 	images   Images
 	src      *EnvSources // ConfigMaps and Secrets for env and envFrom
+	warn     func(string)
 	starter  *threadStarter
 	infra    *libcontainer.Container
 	infraPid int
@@ -121,7 +122,7 @@ func collectLeftovers(stateRoot string) {
 			}
 			_ = c.Destroy()
 		}
-		_ = os.RemoveAll(dir)
+		_ = removeTree(dir)
 		f.Close()
 	}
 }
@@ -147,12 +148,12 @@ func zombieStat(b []byte) bool {
 }
 
 // newSandbox creates the Pod's state directory and starts its infra process.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources) (_ *sandbox, err error) {
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, warn func(string)) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
 	collectLeftovers(stateRoot)
-	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src}
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, warn: warn}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
 	// As root, container root is another user: it must be able to reach its
@@ -312,7 +313,7 @@ type instance struct {
 	c      *libcontainer.Container
 	proc   *libcontainer.Process
 	pid    int
-	rootfs string
+	rootfs string   // the start's directory: a copied root or an overlay's directories
 	env    []string // the container's environment, for exec probes and hooks
 	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
 	stopSignal unix.Signal
@@ -345,11 +346,20 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	s.seq++
 	id := fmt.Sprintf("%s-%s-%d", s.id, sanitize(c.Name), s.seq)
 	s.mu.Unlock()
-	root := filepath.Join(s.dir, "rootfs", id)
-	if err := copyTree(image, root); err != nil {
-		return nil, fmt.Errorf("copy image root filesystem: %w", err)
+	dir := filepath.Join(s.dir, "rootfs", id)
+	overlay := useOverlay(image)
+	root, etc := dir, dir
+	if overlay {
+		root, etc, err = prepareOverlay(image, dir)
+	} else {
+		err = copyTree(image, root)
 	}
-	if err := s.writeEtc(root); err != nil {
+	if err != nil {
+		_ = removeTree(dir)
+		return nil, fmt.Errorf("prepare root filesystem: %w", err)
+	}
+	if err := s.writeEtc(etc); err != nil {
+		_ = removeTree(dir)
 		return nil, err
 	}
 	if uid, gid := containerRootHostID(); os.Geteuid() == 0 {
@@ -392,7 +402,7 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	// The kubelet bind-mounts a host file at terminationMessagePath, so that
 	// what the container writes there outlives it; world-writable, as the
 	// kubelet makes it, for containers that do not run as root.
-	termFile := root + ".termination-log"
+	termFile := dir + ".termination-log"
 	if err := os.WriteFile(termFile, nil, 0o666); err != nil {
 		return nil, err
 	}
@@ -419,7 +429,8 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	args := containerArgs(c, cfg)
 	if len(args) == 0 {
 		_ = lc.Destroy()
-		_ = os.RemoveAll(root)
+		_ = removeTree(dir)
+		_ = os.Remove(termFile)
 		return nil, fmt.Errorf("no command specified: the container has no command and image %s no entrypoint or cmd", c.Image)
 	}
 	cwd := c.WorkingDir
@@ -435,11 +446,22 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	}
 	if err := s.run(lc, p); err != nil {
 		_ = lc.Destroy()
-		_ = os.RemoveAll(root)
+		msg, overlayFailed := overlayFailure(dir)
+		_ = removeTree(dir)
+		_ = os.Remove(termFile)
+		if overlay && overlayFailed {
+			// The kernel refused overlayfs in the user namespace (before
+			// 5.11, or a file system it cannot stack on): copy from now on.
+			overlayBroken.Store(true)
+			if s.warn != nil {
+				s.warn("container root filesystems are copied, which is slower: " + msg)
+			}
+			return s.startContainer(c, onExit)
+		}
 		return nil, err
 	}
 	pid, _ := p.Pid()
-	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
+	in := &instance{c: lc, proc: p, pid: pid, rootfs: dir, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
 		termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart}
 	go func() {
 		in.wait()
@@ -537,7 +559,7 @@ func (in *instance) signal(sig unix.Signal) {
 // destroy removes an exited instance's libcontainer state and root filesystem.
 func (in *instance) destroy() {
 	_ = in.c.Destroy()
-	_ = os.RemoveAll(in.rootfs)
+	_ = removeTree(in.rootfs)
 	_ = os.Remove(in.termFile)
 }
 
@@ -653,7 +675,7 @@ func (s *sandbox) teardown() {
 	if s.starter != nil {
 		s.starter.stop()
 	}
-	_ = os.RemoveAll(s.dir)
+	_ = removeTree(s.dir)
 	if s.lock != nil {
 		s.lock.Close()
 	}
