@@ -30,6 +30,8 @@ type ImageConfig struct {
 	Cmd        []string
 	Env        []string
 	WorkingDir string
+	// User is the image's USER: "user", "uid", "user:group" or "uid:gid".
+	User string
 	// StopSignal is the image's STOPSIGNAL (e.g. "SIGQUIT"); empty means SIGTERM.
 	StopSignal string
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -79,19 +81,63 @@ func overlayFailure(dir string) (string, bool) {
 	return strings.TrimSpace(string(b)), err == nil
 }
 
-// mountOverlayRoot runs in a container's init process (see above): when its
-// working directory is the merged directory of an overlay root, it mounts the
-// overlay there. A plain copied root has no lower link: nothing to do.
-func mountOverlayRoot() error {
-	merged, err := os.Getwd()
-	if err != nil || filepath.Base(merged) != overlayMerged {
+// groupsSuffix names the file next to a start's directory that lists the
+// container's supplementary groups. libcontainer never calls setgroups for a
+// rootless container (an unprivileged user namespace denies it), but the
+// Pod's namespace is mapped by newgidmap, which allows it: the init sets
+// them, and libcontainer's later setgid and setuid keep them.
+const groupsSuffix = ".groups"
+
+func writeGroups(dir string, groups []int64) error {
+	s := make([]string, len(groups))
+	for i, g := range groups {
+		s[i] = strconv.FormatInt(g, 10)
+	}
+	return os.WriteFile(dir+groupsSuffix, []byte(strings.Join(s, " ")+"\n"), 0o644)
+}
+
+// prepareInit runs in a new container's init process (see above), whose
+// working directory is the root filesystem runc was given: it mounts an
+// overlay root and sets supplementary groups.
+func prepareInit() error {
+	root, err := os.Getwd()
+	if err != nil {
 		return nil
 	}
-	dir := filepath.Dir(merged)
-	lower, err := os.Readlink(filepath.Join(dir, overlayLower))
+	dir, overlay := root, false
+	if filepath.Base(root) == overlayMerged {
+		if _, err := os.Lstat(filepath.Join(filepath.Dir(root), overlayLower)); err == nil {
+			dir, overlay = filepath.Dir(root), true
+		}
+	}
+	if overlay {
+		if err := mountOverlay(dir, root); err != nil {
+			return err
+		}
+	}
+	b, err := os.ReadFile(dir + groupsSuffix)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	} else if err != nil {
+		return err
+	}
+	var groups []int
+	for _, f := range strings.Fields(string(b)) {
+		g, err := strconv.Atoi(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir+groupsSuffix, err)
+		}
+		groups = append(groups, g)
+	}
+	// syscall's Setgroups applies to every thread of the process (with cgo,
+	// through the C library), so whichever thread executes the
+	// container's process has them.
+	return syscall.Setgroups(groups)
+}
+
+func mountOverlay(dir, merged string) error {
+	lower, err := os.Readlink(filepath.Join(dir, overlayLower))
+	if err != nil {
 		return err
 	}
 	// userxattr: overlayfs keeps its metadata in user.overlay.* xattrs, the

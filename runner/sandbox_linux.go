@@ -73,6 +73,7 @@ type sandbox struct {
 	images   Images
 	src      *EnvSources // ConfigMaps and Secrets for env and envFrom
 	warn     func(string)
+	ids      idMap // the Pod's user namespace mappings
 	starter  *threadStarter
 	infra    *libcontainer.Container
 	infraPid int
@@ -80,6 +81,9 @@ type sandbox struct {
 
 	mu  sync.Mutex
 	seq int
+	// users holds each container's user by libcontainer id: execs (probes,
+	// hooks) run as the container's user, as CRI exec does.
+	users sync.Map
 }
 
 func randomID() string {
@@ -94,7 +98,7 @@ func podsDir(stateRoot string) string { return filepath.Join(stateRoot, "pods") 
 // collectLeftovers removes the state of Pods whose podlint died (SIGKILL, a
 // crash): a live run holds an flock on its directory's lock file. Containers
 // found there are killed, waited for and destroyed before removal.
-func collectLeftovers(stateRoot string) {
+func collectLeftovers(stateRoot string, idm idMap) {
 	entries, err := os.ReadDir(podsDir(stateRoot))
 	if err != nil {
 		return
@@ -122,7 +126,7 @@ func collectLeftovers(stateRoot string) {
 			}
 			_ = c.Destroy()
 		}
-		_ = removeTree(dir)
+		_ = removeAll(idm, dir)
 		f.Close()
 	}
 }
@@ -148,12 +152,12 @@ func zombieStat(b []byte) bool {
 }
 
 // newSandbox creates the Pod's state directory and starts its infra process.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, warn func(string)) (_ *sandbox, err error) {
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, ids idMap, warn func(string)) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
-	collectLeftovers(stateRoot)
-	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, warn: warn}
+	collectLeftovers(stateRoot, ids)
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, ids: ids, warn: warn}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
 	// As root, container root is another user: it must be able to reach its
@@ -189,19 +193,63 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, w
 		}
 	}()
 	for _, vol := range pod.Spec.Volumes {
-		dir := filepath.Join(s.dir, "volumes", vol.Name)
-		if err := os.MkdirAll(dir, 0o777); err != nil {
-			return nil, err
-		}
-		uid, gid := containerRootHostID()
-		if err := chownTree(dir, uid, gid); err != nil {
-			return nil, err
+		if err := s.makeVolume(filepath.Join(s.dir, "volumes", vol.Name)); err != nil {
+			return nil, fmt.Errorf("volume %s: %w", vol.Name, err)
 		}
 	}
 	if err := s.startInfra(); err != nil {
 		return nil, fmt.Errorf("start infra container: %w", err)
 	}
 	return s, nil
+}
+
+// makeVolume creates an emptyDir as the kubelet does: world-writable (any
+// container user may use it), and with fsGroup, group-owned by it with the
+// setgid bit (volume.SetVolumeOwnership).
+func (s *sandbox) makeVolume(dir string) error {
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		return err
+	}
+	uid, gid := s.ids.rootHostID()
+	if err := chownTree(dir, uid, gid); err != nil {
+		return err
+	}
+	psc := s.pod.Spec.SecurityContext
+	if psc == nil || psc.FSGroup == nil {
+		return nil
+	}
+	fsGroup := *psc.FSGroup
+	if os.Geteuid() == 0 {
+		hostGID, ok := hostID(s.ids.gids, fsGroup)
+		if !ok {
+			return s.ids.check(containerUser{GID: fsGroup}, "fsGroup")
+		}
+		return setVolumeOwnership(dir, hostGID)
+	}
+	if fsGroup == 0 {
+		return setVolumeOwnership(dir, os.Getegid())
+	}
+	if err := s.ids.check(containerUser{GID: fsGroup}, "fsGroup"); err != nil {
+		return err
+	}
+	return inUserNS(s.ids, "fsgroup", strconv.FormatInt(fsGroup, 10), dir)
+}
+
+// removeAll removes dir, as root of a user namespace with the Pod's mappings
+// when the invoking user cannot: a container running as a subordinate id may
+// have left directories only that id can write to.
+func removeAll(ids idMap, dir string) error {
+	err := removeTree(dir)
+	if err == nil || os.Geteuid() == 0 || !ids.ranged() {
+		return err
+	}
+	if _, statErr := os.Lstat(dir); os.IsNotExist(statErr) {
+		return nil
+	}
+	return inUserNS(ids, "rm", dir)
 }
 
 func (s *sandbox) startInfra() error {
@@ -228,9 +276,8 @@ func (s *sandbox) startInfra() error {
 		return err
 	}
 	spec := baseSpec(root)
-	uid, gid := containerRootHostID()
-	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: uint32(uid), ContainerID: 0, Size: 1}}
-	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: uint32(gid), ContainerID: 0, Size: 1}}
+	spec.Linux.UIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.uids...)
+	spec.Linux.GIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.gids...)
 	spec.Hostname = s.pod.Name
 	spec.Process.Args = []string{pauseName}
 	spec.Root.Readonly = true
@@ -313,7 +360,9 @@ type instance struct {
 	c      *libcontainer.Container
 	proc   *libcontainer.Process
 	pid    int
-	rootfs string   // the start's directory: a copied root or an overlay's directories
+	rootfs string // the start's directory: a copied root or an overlay's directories
+	ids    idMap  // the Pod's id mappings, to remove what the container wrote
+	user   containerUser
 	env    []string // the container's environment, for exec probes and hooks
 	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
 	stopSignal unix.Signal
@@ -342,6 +391,18 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	if err != nil {
 		return nil, err
 	}
+	// The kubelet checks runAsNonRoot while it builds the container's
+	// configuration; the runtime then resolves the user in the image.
+	if err := verifyRunAsNonRoot(s.pod, c, cfg.User); err != nil {
+		return nil, &ConfigError{Msg: err.Error()}
+	}
+	user, err := resolveUser(s.pod, c, cfg.User, image)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ids.check(user, "container "+c.Name); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	s.seq++
 	id := fmt.Sprintf("%s-%s-%d", s.id, sanitize(c.Name), s.seq)
@@ -362,7 +423,14 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		_ = removeTree(dir)
 		return nil, err
 	}
-	if uid, gid := containerRootHostID(); os.Geteuid() == 0 {
+	if s.ids.ranged() {
+		// Without a range, setgroups is denied in the Pod's user namespace.
+		if err := writeGroups(dir, user.Groups); err != nil {
+			_ = removeTree(dir)
+			return nil, err
+		}
+	}
+	if uid, gid := s.ids.rootHostID(); os.Geteuid() == 0 {
 		if err := chownTree(root, uid, gid); err != nil {
 			return nil, err
 		}
@@ -414,11 +482,15 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// runc gives the container's stdout and stderr to the container's user:
+	// a log file a subordinate id owns must stay readable and appendable by
+	// podlint (the state directory keeps others out).
+	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o666)
 	if err != nil {
 		_ = lc.Destroy()
 		return nil, err
 	}
+	_ = logf.Chmod(0o666)
 	defer logf.Close()
 	// This run's output starts here: the log file holds every run, and the
 	// termination message falls back to this run's output only.
@@ -431,6 +503,7 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		_ = lc.Destroy()
 		_ = removeTree(dir)
 		_ = os.Remove(termFile)
+		_ = os.Remove(dir + groupsSuffix)
 		return nil, fmt.Errorf("no command specified: the container has no command and image %s no entrypoint or cmd", c.Image)
 	}
 	cwd := c.WorkingDir
@@ -444,11 +517,13 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
 		Stdout: logf, Stderr: logf,
 	}
+	s.setUser(p, user)
 	if err := s.run(lc, p); err != nil {
 		_ = lc.Destroy()
 		msg, overlayFailed := overlayFailure(dir)
 		_ = removeTree(dir)
 		_ = os.Remove(termFile)
+		_ = os.Remove(dir + groupsSuffix)
 		if overlay && overlayFailed {
 			// The kernel refused overlayfs in the user namespace (before
 			// 5.11, or a file system it cannot stack on): copy from now on.
@@ -461,7 +536,8 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		return nil, err
 	}
 	pid, _ := p.Pid()
-	in := &instance{c: lc, proc: p, pid: pid, rootfs: dir, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
+	s.users.Store(id, user)
+	in := &instance{c: lc, proc: p, pid: pid, rootfs: dir, ids: s.ids, user: user, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
 		termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart}
 	go func() {
 		in.wait()
@@ -471,6 +547,12 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	}()
 	in.waitExec()
 	return in, nil
+}
+
+// setUser makes p run as u. Supplementary groups are set by the container's
+// init (groupsFile): an exec'd process (probe, hook) keeps those it gets.
+func (s *sandbox) setUser(p *libcontainer.Process, u containerUser) {
+	p.UID, p.GID = int(u.UID), int(u.GID)
 }
 
 // waitExec waits until the container's process has left libcontainer's init
@@ -559,7 +641,8 @@ func (in *instance) signal(sig unix.Signal) {
 // destroy removes an exited instance's libcontainer state and root filesystem.
 func (in *instance) destroy() {
 	_ = in.c.Destroy()
-	_ = removeTree(in.rootfs)
+	_ = removeAll(in.ids, in.rootfs)
+	_ = os.Remove(in.rootfs + groupsSuffix)
 	_ = os.Remove(in.termFile)
 }
 
@@ -572,6 +655,9 @@ func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout 
 	var out bytes.Buffer
 	w := &lockedWriter{w: &limitedWriter{w: &out, n: 10 << 10}}
 	p := &libcontainer.Process{Args: args, Env: env, Cwd: "/", Stdout: w, Stderr: w}
+	if u, ok := s.users.Load(c.ID()); ok {
+		s.setUser(p, u.(containerUser))
+	}
 	if err := s.run(c, p); err != nil {
 		return -1, "", err
 	}
@@ -675,7 +761,7 @@ func (s *sandbox) teardown() {
 	if s.starter != nil {
 		s.starter.stop()
 	}
-	_ = removeTree(s.dir)
+	_ = removeAll(s.ids, s.dir)
 	if s.lock != nil {
 		s.lock.Close()
 	}

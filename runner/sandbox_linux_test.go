@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -93,8 +94,17 @@ spec:
 `)
 	waitFor(t, p, "Succeeded", 30*time.Second, phaseIs(v1.PodSucceeded))
 	fields := strings.Fields(p.Logs()["app"])
-	if len(fields) != 4 || fields[0] != "0" || fields[1] != "0" || fields[2] != strconv.Itoa(os.Getuid()) || fields[3] != "1" {
-		t.Errorf("uid and map %q, want container root = uid %d only", fields, os.Getuid())
+	if len(fields) < 4 || fields[0] != "0" || fields[1] != "0" || fields[2] != strconv.Itoa(os.Getuid()) || fields[3] != "1" {
+		t.Errorf("uid and map %q, want container root = uid %d", fields, os.Getuid())
+	}
+	// Then the subordinate range, when the user has one, from container id 1.
+	if m := podIDMap(); m.ranged() {
+		want := []string{"1", strconv.Itoa(int(m.uids[1].HostID)), strconv.Itoa(int(m.uids[1].Size))}
+		if len(fields) != 7 || !slices.Equal(fields[4:], want) {
+			t.Errorf("uid map %q, want the subordinate range %v after root", fields[1:], want)
+		}
+	} else if len(fields) != 4 {
+		t.Errorf("uid map %q, want root only without a subordinate range", fields[1:])
 	}
 }
 
@@ -184,9 +194,7 @@ func TestRefusesHostAccess(t *testing.T) {
 		{name: "hostipc", spec: "hostIPC: true", field: "spec.hostIPC"},
 		{name: "hostpath", spec: "volumes: [{name: h, hostPath: {path: /etc}}]", field: "spec.volumes[0].hostPath"},
 		{name: "privileged", spec: "containers: [{name: a, image: busybox, securityContext: {privileged: true}}]", field: "spec.containers[0].securityContext.privileged"},
-		{name: "pod runAsUser", spec: "securityContext: {runAsUser: 1000}", field: "spec.securityContext.runAsUser"},
 		{name: "grpc probe", spec: "containers: [{name: a, image: busybox, livenessProbe: {grpc: {port: 9000}}}]", field: "spec.containers[0].livenessProbe.grpc"},
-		{name: "container runAsGroup", spec: "containers: [{name: a, image: busybox, securityContext: {runAsGroup: 1000}}]", field: "spec.containers[0].securityContext.runAsGroup"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := tc.spec

@@ -30,5 +30,5 @@ func (s StoreImages) Resolve(ref string) (string, ImageConfig, error) {
 		return "", ImageConfig{}, fmt.Errorf("unpack %s: %w", ref, err)
 	}
 	c := img.Config
-	return root, ImageConfig{Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, StopSignal: c.StopSignal}, nil
+	return root, ImageConfig{Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User, StopSignal: c.StopSignal}, nil
 }
