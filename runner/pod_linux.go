@@ -294,6 +294,9 @@ func (p *Pod) worker() {
 	defer close(p.done)
 	tick := time.NewTicker(workerResyncInterval)
 	defer tick.Stop()
+	// The first pass right away, not a resync interval later: the kubelet's
+	// pod worker syncs a new Pod as soon as it is added.
+	p.kick()
 	for {
 		select {
 		case r := <-p.results:
