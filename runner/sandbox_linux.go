@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,8 +80,9 @@ type sandbox struct {
 	infraPid int
 	lock     *os.File
 
-	mu  sync.Mutex
-	seq int
+	mu    sync.Mutex
+	seq   int
+	ahead map[string]*ahead // containers created ahead, by name
 	// users holds each container's user by libcontainer id: execs (probes,
 	// hooks) run as the container's user, as CRI exec does.
 	users sync.Map
@@ -200,6 +202,7 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, i
 	if err := s.startInfra(); err != nil {
 		return nil, fmt.Errorf("start infra container: %w", err)
 	}
+	s.createAhead()
 	return s, nil
 }
 
@@ -376,9 +379,148 @@ type instance struct {
 	logStart          int64
 }
 
-// startContainer creates a fresh root filesystem for c and starts it;
-// onExit is called when its process has exited.
+// prepared is a created container whose init waits to execute the
+// container's process (runc create without runc start).
+type prepared struct {
+	lc         *libcontainer.Container
+	proc       *libcontainer.Process
+	dir        string // the start's directory (see instance.rootfs)
+	ids        idMap
+	termFile   string
+	logFile    string
+	logStart   int64
+	env        []string
+	user       containerUser
+	stopSignal unix.Signal
+}
+
+// ahead is a container being created before the Pod worker starts it.
+type ahead struct {
+	done    chan struct{}
+	pr      *prepared
+	err     error
+	starter *threadStarter
+	taken   bool
+}
+
+// maxAhead bounds how many containers are created ahead, each from its own
+// thread.
+const maxAhead = 4
+
+// createAhead creates the first run of the Pod's first containers (init
+// containers, then app containers) in parallel, each on its own locked
+// thread, right after the infra container. Creation (runc create: the init
+// process, namespaces, mounts, root filesystem) is most of a start; the
+// container's process only runs when the Pod worker starts it, in the
+// kubelet's order, so nothing of the Pod's lifecycle changes. Not with a
+// shared process namespace, where the waiting init would show in ps.
+func (s *sandbox) createAhead() {
+	if sharePID(s.pod) {
+		return
+	}
+	all := map[string]*ahead{}
+	var list []*v1.Container
+	for i := range s.pod.Spec.InitContainers {
+		list = append(list, &s.pod.Spec.InitContainers[i])
+	}
+	for i := range s.pod.Spec.Containers {
+		list = append(list, &s.pod.Spec.Containers[i])
+	}
+	for _, c := range list[:min(len(list), maxAhead)] {
+		all[c.Name] = &ahead{done: make(chan struct{}), starter: newThreadStarter()}
+	}
+	s.mu.Lock()
+	s.ahead = all
+	s.mu.Unlock()
+	for name, a := range all {
+		c := list[slices.IndexFunc(list, func(c *v1.Container) bool { return c.Name == name })]
+		go func() {
+			defer close(a.done)
+			a.pr, a.err = s.prepare(c, a.starter)
+		}()
+	}
+}
+
+// takeAhead returns the container created ahead for c, once, or nil (none,
+// or its creation failed: a start then creates it again and reports why).
+func (s *sandbox) takeAhead(c *v1.Container) *prepared {
+	s.mu.Lock()
+	a := s.ahead[c.Name]
+	if a == nil || a.taken {
+		s.mu.Unlock()
+		return nil
+	}
+	a.taken = true
+	s.mu.Unlock()
+	<-a.done
+	return a.pr
+}
+
+// dropAhead kills and removes the containers created ahead that were never
+// started, waiting for those still being created.
+func (s *sandbox) dropAhead() {
+	s.mu.Lock()
+	all := s.ahead
+	s.ahead = nil
+	s.mu.Unlock()
+	for _, a := range all {
+		<-a.done
+		s.mu.Lock()
+		taken := a.taken
+		a.taken = true
+		s.mu.Unlock()
+		if !taken && a.pr != nil {
+			_ = a.pr.proc.Signal(unix.SIGKILL)
+			_, _ = a.pr.proc.Wait()
+			a.pr.discard()
+		}
+		a.starter.stop()
+	}
+}
+
+// discard removes a prepared container that will not run.
+func (pr *prepared) discard() {
+	_ = pr.lc.Destroy()
+	_ = removeAll(pr.ids, pr.dir)
+	_ = os.Remove(pr.termFile)
+	_ = os.Remove(pr.dir + groupsSuffix)
+}
+
+// startContainer starts c: the container created ahead for it if any, else
+// a new one with a fresh root filesystem; onExit is called when its process
+// has exited.
 func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, error) {
+	pr := s.takeAhead(c)
+	if pr == nil {
+		var err error
+		if pr, err = s.prepare(c, s.starter); err != nil {
+			return nil, err
+		}
+	}
+	if err := pr.lc.Exec(); err != nil {
+		_ = pr.proc.Signal(unix.SIGKILL)
+		_, _ = pr.proc.Wait()
+		pr.discard()
+		return nil, err
+	}
+	pid, _ := pr.proc.Pid()
+	s.users.Store(pr.lc.ID(), pr.user)
+	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, user: pr.user, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
+		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart}
+	go func() {
+		in.wait()
+		if onExit != nil {
+			onExit()
+		}
+	}()
+	in.waitExec()
+	return in, nil
+}
+
+// prepare creates a fresh root filesystem for c and creates the container
+// from starter's thread, up to the point where its init waits to execute the
+// container's process.
+func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, error) {
 	image, cfg, err := s.images.Resolve(c.Image)
 	if err != nil {
 		return nil, err
@@ -518,7 +660,8 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		Stdout: logf, Stderr: logf,
 	}
 	s.setUser(p, user)
-	if err := s.run(lc, p); err != nil {
+	starter.do(func() { err = lc.Start(p) })
+	if err != nil {
 		_ = lc.Destroy()
 		msg, overlayFailed := overlayFailure(dir)
 		_ = removeTree(dir)
@@ -531,22 +674,12 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 			if s.warn != nil {
 				s.warn("container root filesystems are copied, which is slower: " + msg)
 			}
-			return s.startContainer(c, onExit)
+			return s.prepare(c, starter)
 		}
 		return nil, err
 	}
-	pid, _ := p.Pid()
-	s.users.Store(id, user)
-	in := &instance{c: lc, proc: p, pid: pid, rootfs: dir, ids: s.ids, user: user, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
-		termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart}
-	go func() {
-		in.wait()
-		if onExit != nil {
-			onExit()
-		}
-	}()
-	in.waitExec()
-	return in, nil
+	return &prepared{lc: lc, proc: p, dir: dir, ids: s.ids, termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart,
+		env: env, user: user, stopSignal: parseSignal(cfg.StopSignal)}, nil
 }
 
 // setUser makes p run as u. Supplementary groups are set by the container's
@@ -745,6 +878,7 @@ func (s *sandbox) writeEtc(root string) error {
 // teardown kills the infra process (ending a shared PID namespace with it),
 // destroys every libcontainer state and removes the Pod's directory.
 func (s *sandbox) teardown() {
+	s.dropAhead()
 	if s.infra != nil {
 		_ = s.infra.Signal(unix.SIGKILL)
 		if s.infraPid > 0 {
