@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -363,9 +362,8 @@ type instance struct {
 	c      *libcontainer.Container
 	proc   *libcontainer.Process
 	pid    int
-	rootfs string // the start's directory: a copied root or an overlay's directories
-	ids    idMap  // the Pod's id mappings, to remove what the container wrote
-	user   containerUser
+	rootfs string   // the start's directory: a copied root or an overlay's directories
+	ids    idMap    // the Pod's id mappings, to remove what the container wrote
 	env    []string // the container's environment, for exec probes and hooks
 	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
 	stopSignal unix.Signal
@@ -426,14 +424,15 @@ func (s *sandbox) createAhead() {
 	for i := range s.pod.Spec.Containers {
 		list = append(list, &s.pod.Spec.Containers[i])
 	}
-	for _, c := range list[:min(len(list), maxAhead)] {
+	list = list[:min(len(list), maxAhead)]
+	for _, c := range list {
 		all[c.Name] = &ahead{done: make(chan struct{}), starter: newThreadStarter()}
 	}
 	s.mu.Lock()
 	s.ahead = all
 	s.mu.Unlock()
-	for name, a := range all {
-		c := list[slices.IndexFunc(list, func(c *v1.Container) bool { return c.Name == name })]
+	for _, c := range list {
+		a := all[c.Name]
 		go func() {
 			defer close(a.done)
 			a.pr, a.err = s.prepare(c, a.starter)
@@ -505,7 +504,7 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	}
 	pid, _ := pr.proc.Pid()
 	s.users.Store(pr.lc.ID(), pr.user)
-	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, user: pr.user, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
+	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
 		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart}
 	go func() {
 		in.wait()
@@ -683,7 +682,8 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 }
 
 // setUser makes p run as u. Supplementary groups are set by the container's
-// init (groupsFile): an exec'd process (probe, hook) keeps those it gets.
+// init (groupsSuffix): an exec'd process (probe, hook) keeps the ones
+// podlint has, which the Pod's user namespace does not map.
 func (s *sandbox) setUser(p *libcontainer.Process, u containerUser) {
 	p.UID, p.GID = int(u.UID), int(u.GID)
 }
