@@ -253,7 +253,8 @@ func TestCleanupAfterSIGKILL(t *testing.T) {
 	canRun(t)
 	state := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperRunForever$")
-	cmd.Env = append(os.Environ(), "PODLINT_HELPER_STATE="+state)
+	// The helper's busybox root lives here: SIGKILLed, it cannot remove it.
+	cmd.Env = append(os.Environ(), "PODLINT_HELPER_STATE="+state, "PODLINT_HELPER_IMAGES="+t.TempDir())
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -307,13 +308,41 @@ func TestHelperRunForever(t *testing.T) {
 	if state == "" {
 		t.Skip("helper for TestCleanupAfterSIGKILL")
 	}
-	p, err := Start(decodePod(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: victim}\nspec:\n  containers: [{name: a, image: busybox, command: [sleep, '100']}]\n"),
-		Options{Images: testImages(t), StateDir: state})
+	manifest := "apiVersion: v1\nkind: Pod\nmetadata: {name: victim}\nspec:\n  containers: [{name: a, image: busybox, command: [sleep, '100']}]\n"
+	ranged := podIDMap().ranged()
+	if ranged {
+		// Leave what only a subordinate id may remove, in the root
+		// filesystem's upper layer and in a volume: the collection must
+		// remove it as root of a user namespace.
+		manifest = `
+apiVersion: v1
+kind: Pod
+metadata: {name: victim}
+spec:
+  securityContext: {runAsUser: 1000}
+  volumes: [{name: v}]
+  containers:
+  - name: a
+    image: busybox
+    command: [sh, -c, "mkdir -p /tmp/a/b /v/a/b && chmod 500 /tmp/a /v/a && exec sleep 100"]
+    volumeMounts: [{name: v, mountPath: /v}]
+`
+	}
+	images := &BusyboxImages{Dir: os.Getenv("PODLINT_HELPER_IMAGES")}
+	p, err := Start(decodePod(t, manifest), Options{Images: images, StateDir: state})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := p.WaitFor(t.Context(), phaseIs(v1.PodRunning)); err != nil {
 		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ranged; time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(filepath.Join(p.sb.dir, "volumes/v/a")); err == nil && fi.Mode().Perm() == 0o500 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the container did not create /v/a")
+		}
 	}
 	os.Stdout.WriteString(strconv.Itoa(p.sb.infraPid) + " " + strconv.Itoa(p.ctrByName("a").in.pid) + "\n")
 	select {}
