@@ -82,6 +82,7 @@ type sandbox struct {
 	mu    sync.Mutex
 	seq   int
 	ahead map[string]*ahead // containers created ahead, by name
+	bg    sync.WaitGroup    // removals of exited containers (instance.destroy)
 	// users holds each container's user by libcontainer id: execs (probes,
 	// hooks) run as the container's user, as CRI exec does.
 	users sync.Map
@@ -362,9 +363,10 @@ type instance struct {
 	c      *libcontainer.Container
 	proc   *libcontainer.Process
 	pid    int
-	rootfs string   // the start's directory: a copied root or an overlay's directories
-	ids    idMap    // the Pod's id mappings, to remove what the container wrote
-	env    []string // the container's environment, for exec probes and hooks
+	rootfs string          // the start's directory: a copied root or an overlay's directories
+	ids    idMap           // the Pod's id mappings, to remove what the container wrote
+	bg     *sync.WaitGroup // the sandbox's background removals
+	env    []string        // the container's environment, for exec probes and hooks
 	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
 	stopSignal unix.Signal
 	done       chan struct{} // closed when the process has exited
@@ -431,13 +433,20 @@ func (s *sandbox) createAhead() {
 	s.mu.Lock()
 	s.ahead = all
 	s.mu.Unlock()
-	for _, c := range list {
-		a := all[c.Name]
-		go func() {
-			defer close(a.done)
-			a.pr, a.err = s.prepare(c, a.starter)
-		}()
-	}
+	// In order, as many at once as there are CPUs: the first init
+	// container is ready soonest, and creations do not just share a core.
+	sem := make(chan struct{}, max(1, min(runtime.NumCPU(), maxAhead)))
+	go func() {
+		for _, c := range list {
+			a := all[c.Name]
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				defer close(a.done)
+				a.pr, a.err = s.prepare(c, a.starter)
+			}()
+		}
+	}()
 }
 
 // takeAhead returns the container created ahead for c, once, or nil (none,
@@ -504,7 +513,7 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	}
 	pid, _ := pr.proc.Pid()
 	s.users.Store(pr.lc.ID(), pr.user)
-	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
+	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, bg: &s.bg, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
 		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart}
 	go func() {
 		in.wait()
@@ -771,12 +780,20 @@ func (in *instance) signal(sig unix.Signal) {
 	}
 }
 
-// destroy removes an exited instance's libcontainer state and root filesystem.
+// destroy removes an exited instance's libcontainer state and root
+// filesystem, in the background: the kubelet starts the next container once
+// it has seen an exit, not once the runtime has removed the container, and a
+// removal may take a helper process (removeAll). The sandbox's teardown
+// waits for it.
 func (in *instance) destroy() {
-	_ = in.c.Destroy()
-	_ = removeAll(in.ids, in.rootfs)
-	_ = os.Remove(in.rootfs + groupsSuffix)
-	_ = os.Remove(in.termFile)
+	in.bg.Add(1)
+	go func() {
+		defer in.bg.Done()
+		_ = in.c.Destroy()
+		_ = removeAll(in.ids, in.rootfs)
+		_ = os.Remove(in.rootfs + groupsSuffix)
+		_ = os.Remove(in.termFile)
+	}()
 }
 
 // execIn runs args in the namespaces of c (an exec probe or hook) and returns
@@ -879,6 +896,7 @@ func (s *sandbox) writeEtc(root string) error {
 // destroys every libcontainer state and removes the Pod's directory.
 func (s *sandbox) teardown() {
 	s.dropAhead()
+	s.bg.Wait()
 	if s.infra != nil {
 		_ = s.infra.Signal(unix.SIGKILL)
 		if s.infraPid > 0 {
