@@ -695,6 +695,13 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 // podlint has, which the Pod's user namespace does not map.
 func (s *sandbox) setUser(p *libcontainer.Process, u containerUser) {
 	p.UID, p.GID = int(u.UID), int(u.GID)
+	if os.Geteuid() == 0 && s.ids.ranged() {
+		// As root libcontainer sets them itself (and would clear any
+		// set earlier).
+		for _, g := range u.Groups {
+			p.AdditionalGroups = append(p.AdditionalGroups, int(g))
+		}
+	}
 }
 
 // waitExec waits until the container's process has left libcontainer's init
