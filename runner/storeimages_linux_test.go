@@ -77,3 +77,43 @@ spec:
 		t.Errorf("err = %v, want ErrImageNotLoaded", err)
 	}
 }
+
+// TestImageStoreUser runs an image from the store whose configuration sets
+// USER by name: the name is looked up in the image's /etc/passwd.
+func TestImageStoreUser(t *testing.T) {
+	needRange(t)
+	img, err := testimage.Busybox("")
+	if errors.Is(err, testimage.ErrNoBusybox) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Name = "localhost/podlint/user:1"
+	img.Config.User = "nobody"
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "img.tar")
+	if err := testimage.WriteFile(archive, "oci-archive", img); err != nil {
+		t.Fatal(err)
+	}
+	store, err := image.Open(image.Options{Root: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(context.Background(), archive); err != nil {
+		t.Fatal(err)
+	}
+	p := startWith(t, StoreImages{Store: store}, `
+apiVersion: v1
+kind: Pod
+metadata: {name: store-user}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: app, image: localhost/podlint/user:1, command: [sh, -c, 'echo $(id -u) $(id -g) $HOME']}
+`)
+	waitFor(t, p, "Succeeded", 30*time.Second, phaseIs(v1.PodSucceeded))
+	if got := p.Logs()["app"]; got != "65534 65534 /nonexistent\n" {
+		t.Errorf("logs %q, want the image's USER nobody", got)
+	}
+}
