@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/podlint/podlint/runner/image"
 )
 
 // A container's fresh writable root is an overlay of the unpacked image
@@ -88,6 +90,12 @@ func overlayFailure(dir string) (string, bool) {
 // them, and libcontainer's later setgid and setuid keep them.
 const groupsSuffix = ".groups"
 
+// ownersSuffix names the link next to a start's directory to the image's
+// owners file: the init gives those paths their owners in the Pod's user
+// namespace (the unprivileged unpack could not), which for an overlay copies
+// those files up into the start's writable layer.
+const ownersSuffix = ".owners"
+
 func writeGroups(dir string, groups []int64) error {
 	s := make([]string, len(groups))
 	for i, g := range groups {
@@ -115,6 +123,9 @@ func prepareInit() error {
 			return err
 		}
 	}
+	if err := applyOwners(dir+ownersSuffix, root); err != nil {
+		return err
+	}
 	b, err := os.ReadFile(dir + groupsSuffix)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -133,6 +144,28 @@ func prepareInit() error {
 	// through the C library), so whichever thread executes the
 	// container's process has them.
 	return syscall.Setgroups(groups)
+}
+
+// applyOwners gives root's paths the owners the image's layers gave them.
+// Through an os.Root: a symlink in the image never leads a chown out of it.
+// An id the Pod's user namespace does not map (EINVAL) leaves the path to
+// container root, as a missing path does.
+func applyOwners(file, root string) error {
+	owners, err := image.ReadOwners(file)
+	if err != nil || len(owners) == 0 {
+		return err
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for _, o := range owners {
+		if err := r.Lchown(o.Path, o.UID, o.GID); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("owner of %s: %w", o.Path, err)
+		}
+	}
+	return nil
 }
 
 func mountOverlay(dir, merged string) error {

@@ -255,6 +255,15 @@ func removeAll(ids idMap, dir string) error {
 	return inUserNS(ids, "rm", dir)
 }
 
+// removeStart removes a container start's directory and the files next to
+// it (termination log, groups, owners link).
+func removeStart(ids idMap, dir string) {
+	_ = removeAll(ids, dir)
+	for _, suffix := range []string{".termination-log", groupsSuffix, ownersSuffix} {
+		_ = os.Remove(dir + suffix)
+	}
+}
+
 func (s *sandbox) startInfra() error {
 	root := filepath.Join(s.dir, "infra-rootfs")
 	for _, d := range []string{"usr", "proc", "dev", "sys", "etc", "tmp"} {
@@ -489,9 +498,7 @@ func (s *sandbox) dropAhead() {
 // discard removes a prepared container that will not run.
 func (pr *prepared) discard() {
 	_ = pr.lc.Destroy()
-	_ = removeAll(pr.ids, pr.dir)
-	_ = os.Remove(pr.termFile)
-	_ = os.Remove(pr.dir + groupsSuffix)
+	removeStart(pr.ids, pr.dir)
 }
 
 // startContainer starts c: the container created ahead for it if any, else
@@ -558,6 +565,12 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	id := fmt.Sprintf("%s-%s-%d", s.id, sanitize(c.Name), s.seq)
 	s.mu.Unlock()
 	dir := filepath.Join(s.dir, "rootfs", id)
+	ok := false
+	defer func() {
+		if !ok {
+			removeStart(s.ids, dir)
+		}
+	}()
 	overlay := useOverlay(image)
 	root, etc := dir, dir
 	if overlay {
@@ -566,17 +579,19 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 		err = copyTree(image, root)
 	}
 	if err != nil {
-		_ = removeTree(dir)
 		return nil, fmt.Errorf("prepare root filesystem: %w", err)
 	}
 	if err := s.writeEtc(etc); err != nil {
-		_ = removeTree(dir)
 		return nil, err
 	}
 	if s.ids.ranged() {
 		// Without a range, setgroups is denied in the Pod's user namespace.
 		if err := writeGroups(dir, user.Groups); err != nil {
-			_ = removeTree(dir)
+			return nil, err
+		}
+	}
+	if cfg.OwnersFile != "" {
+		if err := os.Symlink(cfg.OwnersFile, dir+ownersSuffix); err != nil {
 			return nil, err
 		}
 	}
@@ -651,9 +666,6 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	args := containerArgs(c, cfg)
 	if len(args) == 0 {
 		_ = lc.Destroy()
-		_ = removeTree(dir)
-		_ = os.Remove(termFile)
-		_ = os.Remove(dir + groupsSuffix)
 		return nil, fmt.Errorf("no command specified: the container has no command and image %s no entrypoint or cmd", c.Image)
 	}
 	cwd := c.WorkingDir
@@ -672,9 +684,6 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	if err != nil {
 		_ = lc.Destroy()
 		msg, overlayFailed := overlayFailure(dir)
-		_ = removeTree(dir)
-		_ = os.Remove(termFile)
-		_ = os.Remove(dir + groupsSuffix)
 		if overlay && overlayFailed {
 			// The kernel refused overlayfs in the user namespace (before
 			// 5.11, or a file system it cannot stack on): copy from now on.
@@ -686,6 +695,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 		}
 		return nil, err
 	}
+	ok = true
 	return &prepared{lc: lc, proc: p, dir: dir, ids: s.ids, termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart,
 		env: env, user: user, stopSignal: parseSignal(cfg.StopSignal)}, nil
 }
@@ -797,9 +807,7 @@ func (in *instance) destroy() {
 	go func() {
 		defer in.bg.Done()
 		_ = in.c.Destroy()
-		_ = removeAll(in.ids, in.rootfs)
-		_ = os.Remove(in.rootfs + groupsSuffix)
-		_ = os.Remove(in.termFile)
+		removeStart(in.ids, in.rootfs)
 	}()
 }
 
