@@ -442,8 +442,9 @@ func (s *sandbox) createAhead() {
 	s.mu.Lock()
 	s.ahead = all
 	s.mu.Unlock()
-	// In order, as many at once as there are CPUs: the first init
-	// container is ready soonest, and creations do not just share a core.
+	// Begun in order, as many at once as there are CPUs: the first init
+	// container is among the first ready, and creations do not just share
+	// a core.
 	sem := make(chan struct{}, max(1, min(runtime.NumCPU(), maxAhead)))
 	go func() {
 		for _, c := range list {
