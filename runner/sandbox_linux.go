@@ -283,7 +283,7 @@ func (s *sandbox) startInfra() error {
 	if err := os.WriteFile(filepath.Join(root, "pause"), nil, 0o755); err != nil {
 		return err
 	}
-	exe, err := os.Executable()
+	exe, err := executable()
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ const usernsStageEnv = "_PODLINT_USERNS_STAGE"
 // inUserNS runs the helper with args ("rm PATH..." or "fsgroup GID DIR") as
 // root of a new user namespace mapped as m, with newuidmap and newgidmap.
 func inUserNS(m idMap, args ...string) error {
-	exe, err := os.Executable()
+	exe, err := executable()
 	if err != nil {
 		return err
 	}
