@@ -112,10 +112,24 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 			pod.Spec.NodeName = strings.ToLower(h)
 		}
 	}
-	for _, list := range [][]v1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
-		for i := range list {
-			if _, _, err := opts.Images.Resolve(list[i].Image); err != nil {
+	// Every id a container will run as must be mapped in the Pod's user
+	// namespace: find out before anything starts. A user the image cannot
+	// resolve fails that container's creation later, as in the kubelet.
+	ids := podIDMap()
+	for _, list := range []struct {
+		path string
+		ctrs []v1.Container
+	}{{"spec.initContainers", pod.Spec.InitContainers}, {"spec.containers", pod.Spec.Containers}} {
+		for i := range list.ctrs {
+			c := &list.ctrs[i]
+			root, cfg, err := opts.Images.Resolve(c.Image)
+			if err != nil {
 				return nil, err
+			}
+			if u, err := resolveUser(pod, c, cfg.User, root); err == nil {
+				if err := ids.check(u, fmt.Sprintf("%s[%d] (%s)", list.path, i, c.Name)); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -138,7 +152,7 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 		c.state = v1.ContainerState{Waiting: &v1.ContainerStateWaiting{Reason: "PodInitializing"}}
 	}
 	p.publish(false)
-	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources)
+	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, ids, opts.Warn)
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +294,9 @@ func (p *Pod) worker() {
 	defer close(p.done)
 	tick := time.NewTicker(workerResyncInterval)
 	defer tick.Stop()
+	// The first pass right away, not a resync interval later: the kubelet's
+	// pod worker syncs a new Pod as soon as it is added.
+	p.kick()
 	for {
 		select {
 		case r := <-p.results:
