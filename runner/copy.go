@@ -63,3 +63,20 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 	}
 	return out.Close()
 }
+
+// removeTree removes dir like os.RemoveAll, first making every directory in it
+// searchable and writable by its owner when that fails: overlayfs leaves its
+// work directory with mode 0.
+func removeTree(dir string) error {
+	if err := os.RemoveAll(dir); err == nil {
+		return nil
+	}
+	// WalkDir calls the function for a directory before reading it.
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			_ = os.Chmod(path, 0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
+}

@@ -1,7 +1,9 @@
 // Package runner executes a Pod in a local rootless sandbox and reports its
 // lifecycle as the kubelet would: an infra ("pause") process holding the Pod's
 // user, network, IPC and UTS (and optionally PID) namespaces, containers that
-// join them with their own mount namespace and a fresh root filesystem, and a
+// join them with their own mount namespace and a fresh root filesystem (an
+// overlay of the image mounted inside the Pod's user namespace), running as
+// the ids the Pod and image ask for (a subordinate id range), and a
 // pod worker that reproduces the kubelet's ordering, restarts, back-off,
 // probes, hooks, phases and conditions.
 //

@@ -30,8 +30,20 @@ func Reexec() bool {
 		// config's setting does not reach the container process: without
 		// this, containers outlive a SIGKILLed podlint.
 		_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
+		// A new container (not an exec in one) may get an overlay root,
+		// mounted here in its own mount namespace before libcontainer
+		// prepares the root filesystem, and supplementary groups
+		// (overlay_linux.go).
+		if os.Getenv("_LIBCONTAINER_INITTYPE") == "standard" {
+			if err := prepareInit(); err != nil {
+				os.Exit(1)
+			}
+		}
 		libcontainer.Init()
 		os.Exit(255) // Init never returns on success.
+	}
+	if len(os.Args) > 0 && os.Args[0] == usernsHelperName {
+		os.Exit(usernsHelperMain(os.Args[1:]))
 	}
 	if len(os.Args) > 0 && os.Args[0] == pauseName && filepath.Base(os.Args[0]) == "pause" {
 		os.Exit(pauseMain(os.Args[1:]))

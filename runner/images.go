@@ -86,6 +86,11 @@ type ImageConfig struct {
 	Cmd        []string
 	Env        []string
 	WorkingDir string
+	// User is the image's USER: "user", "uid", "user:group" or "uid:gid".
+	User string
+	// OwnersFile lists the root filesystem's paths that the image's layers
+	// gave owners other than root (image.OwnersFile); empty for none.
+	OwnersFile string
 	// StopSignal is the image's STOPSIGNAL (e.g. "SIGQUIT"); empty means SIGTERM.
 	StopSignal string
 }

@@ -18,9 +18,10 @@ var ErrRefused = errors.New("refused")
 // Pod the host, which a rootless local sandbox never does; volumes other than
 // emptyDir, configMap, secret, downwardAPI and projected, and the projections
 // only an API server can fill (cluster trust bundles, Pod certificates), have
-// nothing to be backed by; and a uid or gid other than root, since the
-// sandbox maps a single id (container root) and would otherwise run the
-// container as root while pretending not to.
+// nothing to be backed by. Ids other than root (runAsUser, runAsGroup,
+// supplementalGroups, fsGroup, an image's USER) are not refused here: they
+// need the invoking user's subordinate id range, which Start checks
+// (ErrNoSubordinateIDs).
 func Refusals(pod *v1.Pod) field.ErrorList {
 	var errs field.ErrorList
 	spec := field.NewPath("spec")
@@ -54,24 +55,9 @@ func Refusals(pod *v1.Pod) field.ErrorList {
 			errs = append(errs, field.NotSupported(p, v.Name, []string{"emptyDir", "configMap", "secret", "downwardAPI", "projected"}))
 		}
 	}
-	ids := func(p *field.Path, user, group *int64) {
-		const why = "podlint run maps one id, container root, to the invoking user; running as another id needs a subordinate id range (/etc/subuid, newuidmap), which it does not use yet"
-		if user != nil && *user != 0 {
-			errs = append(errs, field.Forbidden(p.Child("runAsUser"), why))
-		}
-		if group != nil && *group != 0 {
-			errs = append(errs, field.Forbidden(p.Child("runAsGroup"), why))
-		}
-	}
-	if psc := pod.Spec.SecurityContext; psc != nil {
-		ids(spec.Child("securityContext"), psc.RunAsUser, psc.RunAsGroup)
-	}
 	check := func(p *field.Path, c *v1.Container) {
 		if sc := c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
 			errs = append(errs, field.Forbidden(p.Child("securityContext", "privileged"), "podlint run containers are never privileged"))
-		}
-		if sc := c.SecurityContext; sc != nil {
-			ids(p.Child("securityContext"), sc.RunAsUser, sc.RunAsGroup)
 		}
 	}
 	for i := range pod.Spec.InitContainers {
@@ -100,7 +86,8 @@ func isSidecar(c *v1.Container) bool {
 }
 
 // containerEnv builds c's environment as the kubelet does: PATH, the image's
-// env, HOSTNAME and HOME, then envFrom, then env (later wins). Values may
+// env and HOSTNAME, then envFrom, then env (later wins); without HOME, the
+// runtime (runc) adds the user's home from the image's /etc/passwd. Values may
 // refer to earlier variables as $(VAR); valueFrom values are taken as they
 // are. status gives the Pod's IPs to the downward API. A missing required
 // ConfigMap, Secret or key is a *ConfigError.
@@ -123,9 +110,6 @@ func containerEnv(pod *v1.Pod, c *v1.Container, image []string, src *EnvSources,
 		}
 	}
 	set("HOSTNAME", pod.Name)
-	if _, ok := vals["HOME"]; !ok {
-		set("HOME", "/root")
-	}
 	// seen is what $(VAR) may refer to: the Pod's own variables (envFrom and
 	// the env entries before), not the image's.
 	seen := map[string]string{}

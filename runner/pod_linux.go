@@ -119,6 +119,32 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 			pod.Spec.NodeName = strings.ToLower(h)
 		}
 	}
+	// Every id a container will run as must be mapped in the Pod's user
+	// namespace: find out before anything starts. A user the image cannot
+	// resolve fails that container's creation later, as in the kubelet.
+	ids := podIDMap()
+	for _, list := range []struct {
+		path string
+		ctrs []v1.Container
+	}{{"spec.initContainers", pod.Spec.InitContainers}, {"spec.containers", pod.Spec.Containers}} {
+		for i := range list.ctrs {
+			c := &list.ctrs[i]
+			root, cfg, err := opts.Images.Resolve(c.Image)
+			if errors.Is(err, ErrImageNotLoaded) {
+				// Pulled at its start, as its imagePullPolicy allows; an
+				// unmapped user then fails that container's creation.
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if u, err := resolveUser(pod, c, cfg.User, root); err == nil {
+				if err := ids.check(u, fmt.Sprintf("%s[%d] (%s)", list.path, i, c.Name)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	if hasLimits(pod) && opts.Warn != nil {
 		opts.Warn("CPU and memory limits are not enforced: podlint run has no cgroups")
 	}
@@ -155,7 +181,7 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 	}
 	p.pullCtx, p.pullCancel = context.WithCancel(context.Background())
 	p.publish(false)
-	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, payloads)
+	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, payloads, ids, opts.Warn)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +366,9 @@ func (p *Pod) worker() {
 	defer close(p.done)
 	tick := time.NewTicker(workerResyncInterval)
 	defer tick.Stop()
+	// The first pass right away, not a resync interval later: the kubelet's
+	// pod worker syncs a new Pod as soon as it is added.
+	p.kick()
 	for {
 		select {
 		case r := <-p.results:

@@ -29,27 +29,13 @@ type pullBackOff struct {
 // never pulls into, so that busybox Pods run offline.
 func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 	ref := c.spec.Image
-	policy := pullPolicy(c.spec)
-	_, _, err := p.opts.Images.Resolve(ref)
-	// Another failure (a broken store) is the container's create error.
-	present := err == nil || !errors.Is(err, ErrImageNotLoaded)
-	puller := findPuller(p.opts.Images)
-	var pull bool
-	switch policy {
-	case v1.PullNever:
-		if !present {
-			msg := fmt.Sprintf("Container image %q is not present with pull policy of Never", ref)
-			p.imageWait(c, "ErrImageNeverPull", msg, func() {
-				p.event("Warning", "ErrImageNeverPull", c, msg)
-			})
-			return false
-		}
-	case v1.PullAlways:
-		// A retried create (the worker retries every pass, the kubelet on its
-		// resync) reuses what this start pulled instead of pulling again.
-		pull = !present || (!retry && puller != nil && puller.Has(ref))
-	default:
-		pull = !present
+	present, pull, puller := imageDecision(p.opts.Images, c.spec, retry)
+	if pullPolicy(c.spec) == v1.PullNever && !present {
+		msg := fmt.Sprintf("Container image %q is not present with pull policy of Never", ref)
+		p.imageWait(c, "ErrImageNeverPull", msg, func() {
+			p.event("Warning", "ErrImageNeverPull", c, msg)
+		})
+		return false
 	}
 	if !pull {
 		if !retry {
@@ -70,6 +56,7 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 	p.publish(true)
 	begin := time.Now()
 	var size int64
+	var err error
 	if puller == nil {
 		err = fmt.Errorf("podlint run has no image store to pull %s into", ref)
 	} else {
@@ -85,6 +72,26 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 	took := time.Since(begin).Truncate(time.Millisecond)
 	p.event("Normal", "Pulled", c, fmt.Sprintf("Successfully pulled image %q in %v (%v including waiting). Image size: %d bytes.", ref, took, took, size))
 	return true
+}
+
+// imageDecision is the image manager's choice for c's next start: whether
+// its image is present and whether it is to be pulled first (never with
+// policy Never), and the source to pull through. retry is set for a retried
+// create (the worker retries every pass, the kubelet on its resync): it
+// reuses what its start pulled instead of pulling again.
+func imageDecision(images Images, c *v1.Container, retry bool) (present, pull bool, puller Puller) {
+	_, _, err := images.Resolve(c.Image)
+	// Another failure (a broken store) is the container's create error.
+	present = err == nil || !errors.Is(err, ErrImageNotLoaded)
+	puller = findPuller(images)
+	switch pullPolicy(c) {
+	case v1.PullNever:
+	case v1.PullAlways:
+		pull = !present || (!retry && puller != nil && puller.Has(c.Image))
+	default:
+		pull = !present
+	}
+	return present, pull, puller
 }
 
 // imageWait puts c in an image waiting state and, when it enters that state,

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,13 +74,20 @@ type sandbox struct {
 	pod      *v1.Pod
 	images   Images
 	src      *EnvSources // ConfigMaps and Secrets for env and envFrom
+	warn     func(string)
+	ids      idMap // the Pod's user namespace mappings
 	starter  *threadStarter
 	infra    *libcontainer.Container
 	infraPid int
 	lock     *os.File
 
-	mu  sync.Mutex
-	seq int
+	mu    sync.Mutex
+	seq   int
+	ahead map[string]*ahead // containers created ahead, by name
+	bg    sync.WaitGroup    // removals of exited containers (instance.destroy)
+	// users holds each container's user by libcontainer id: execs (probes,
+	// hooks) run as the container's user, as CRI exec does.
+	users sync.Map
 }
 
 func randomID() string {
@@ -94,7 +102,7 @@ func podsDir(stateRoot string) string { return filepath.Join(stateRoot, "pods") 
 // collectLeftovers removes the state of Pods whose podlint died (SIGKILL, a
 // crash): a live run holds an flock on its directory's lock file. Containers
 // found there are killed, waited for and destroyed before removal.
-func collectLeftovers(stateRoot string) {
+func collectLeftovers(stateRoot string, idm idMap) {
 	entries, err := os.ReadDir(podsDir(stateRoot))
 	if err != nil {
 		return
@@ -122,7 +130,7 @@ func collectLeftovers(stateRoot string) {
 			}
 			_ = c.Destroy()
 		}
-		_ = os.RemoveAll(dir)
+		_ = removeAll(idm, dir)
 		f.Close()
 	}
 }
@@ -150,12 +158,12 @@ func zombieStat(b []byte) bool {
 // newSandbox creates the Pod's state directory and starts its infra process.
 // payloads holds the files of the Pod's configMap, secret, downwardAPI and
 // projected volumes, by volume name.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, payloads map[string][]volumeFile) (_ *sandbox, err error) {
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, payloads map[string][]volumeFile, ids idMap, warn func(string)) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
-	collectLeftovers(stateRoot)
-	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src}
+	collectLeftovers(stateRoot, ids)
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, ids: ids, warn: warn}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
 	// As root, container root is another user: it must be able to reach its
@@ -191,24 +199,87 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, p
 		}
 	}()
 	for _, vol := range pod.Spec.Volumes {
-		dir := filepath.Join(s.dir, "volumes", vol.Name)
-		if err := os.MkdirAll(dir, 0o777); err != nil {
-			return nil, err
-		}
+		var files []volumeFile
 		if isAPIDataVolume(&vol) {
-			if err := writeAtomic(dir, payloads[vol.Name]); err != nil {
-				return nil, fmt.Errorf("volume %s: %w", vol.Name, err)
+			files = payloads[vol.Name]
+			if files == nil {
+				files = []volumeFile{} // an optional source that is missing: an empty volume
 			}
 		}
-		uid, gid := containerRootHostID()
-		if err := chownTree(dir, uid, gid); err != nil {
-			return nil, err
+		if err := s.makeVolume(filepath.Join(s.dir, "volumes", vol.Name), files); err != nil {
+			return nil, fmt.Errorf("volume %s: %w", vol.Name, err)
 		}
 	}
 	if err := s.startInfra(); err != nil {
 		return nil, fmt.Errorf("start infra container: %w", err)
 	}
+	s.createAhead()
 	return s, nil
+}
+
+// makeVolume creates an emptyDir as the kubelet does: world-writable (any
+// container user may use it), and with fsGroup, group-owned by it with the
+// setgid bit (volume.SetVolumeOwnership). With files (a configMap, secret,
+// downwardAPI or projected volume, mounted read-only) it holds them in the
+// atomic writer's layout first.
+func (s *sandbox) makeVolume(dir string, files []volumeFile) error {
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		return err
+	}
+	if files != nil {
+		if err := writeAtomic(dir, files); err != nil {
+			return err
+		}
+	}
+	uid, gid := s.ids.rootHostID()
+	if err := chownTree(dir, uid, gid); err != nil {
+		return err
+	}
+	psc := s.pod.Spec.SecurityContext
+	if psc == nil || psc.FSGroup == nil {
+		return nil
+	}
+	fsGroup := *psc.FSGroup
+	if os.Geteuid() == 0 {
+		hostGID, ok := hostID(s.ids.gids, fsGroup)
+		if !ok {
+			return s.ids.check(containerUser{GID: fsGroup}, "fsGroup")
+		}
+		return setVolumeOwnership(dir, hostGID)
+	}
+	if fsGroup == 0 {
+		return setVolumeOwnership(dir, os.Getegid())
+	}
+	if err := s.ids.check(containerUser{GID: fsGroup}, "fsGroup"); err != nil {
+		return err
+	}
+	return inUserNS(s.ids, "fsgroup", strconv.FormatInt(fsGroup, 10), dir)
+}
+
+// removeAll removes dir, as root of a user namespace with the Pod's mappings
+// when the invoking user cannot: a container running as a subordinate id may
+// have left directories only that id can write to.
+func removeAll(ids idMap, dir string) error {
+	err := removeTree(dir)
+	if err == nil || os.Geteuid() == 0 || !ids.ranged() {
+		return err
+	}
+	if _, statErr := os.Lstat(dir); os.IsNotExist(statErr) {
+		return nil
+	}
+	return inUserNS(ids, "rm", dir)
+}
+
+// removeStart removes a container start's directory and the files next to
+// it (termination log, groups, owners link).
+func removeStart(ids idMap, dir string) {
+	_ = removeAll(ids, dir)
+	for _, suffix := range []string{".termination-log", groupsSuffix, ownersSuffix} {
+		_ = os.Remove(dir + suffix)
+	}
 }
 
 func (s *sandbox) startInfra() error {
@@ -230,14 +301,13 @@ func (s *sandbox) startInfra() error {
 	if err := os.WriteFile(filepath.Join(root, "pause"), nil, 0o755); err != nil {
 		return err
 	}
-	exe, err := os.Executable()
+	exe, err := executable()
 	if err != nil {
 		return err
 	}
 	spec := baseSpec(root)
-	uid, gid := containerRootHostID()
-	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{HostID: uint32(uid), ContainerID: 0, Size: 1}}
-	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{HostID: uint32(gid), ContainerID: 0, Size: 1}}
+	spec.Linux.UIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.uids...)
+	spec.Linux.GIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.gids...)
 	spec.Hostname = s.pod.Name
 	spec.Process.Args = []string{pauseName}
 	spec.Root.Readonly = true
@@ -320,8 +390,10 @@ type instance struct {
 	c      *libcontainer.Container
 	proc   *libcontainer.Process
 	pid    int
-	rootfs string
-	env    []string // the container's environment, for exec probes and hooks
+	rootfs string          // the start's directory: a copied root or an overlay's directories
+	ids    idMap           // the Pod's id mappings, to remove what the container wrote
+	bg     *sync.WaitGroup // the sandbox's background removals
+	env    []string        // the container's environment, for exec probes and hooks
 	// stopSignal is the image's STOPSIGNAL, else SIGTERM.
 	stopSignal unix.Signal
 	done       chan struct{} // closed when the process has exited
@@ -334,9 +406,165 @@ type instance struct {
 	logStart          int64
 }
 
-// startContainer creates a fresh root filesystem for c and starts it;
-// onExit is called when its process has exited.
+// prepared is a created container whose init waits to execute the
+// container's process (runc create without runc start).
+type prepared struct {
+	lc         *libcontainer.Container
+	proc       *libcontainer.Process
+	dir        string // the start's directory (see instance.rootfs)
+	ids        idMap
+	termFile   string
+	logFile    string
+	logStart   int64
+	env        []string
+	user       containerUser
+	stopSignal unix.Signal
+}
+
+// ahead is a container being created before the Pod worker starts it.
+type ahead struct {
+	done    chan struct{}
+	pr      *prepared
+	err     error
+	starter *threadStarter
+	taken   bool
+}
+
+// maxAhead bounds how many containers are created ahead, each from its own
+// thread.
+const maxAhead = 4
+
+// createAhead creates the first run of the Pod's first containers (init
+// containers, then app containers) in parallel, each on its own locked
+// thread, right after the infra container. Creation (runc create: the init
+// process, namespaces, mounts, root filesystem) is most of a start; the
+// container's process only runs when the Pod worker starts it, in the
+// kubelet's order, so nothing of the Pod's lifecycle changes. Not with a
+// shared process namespace, where the waiting init would show in ps.
+func (s *sandbox) createAhead() {
+	if sharePID(s.pod) {
+		return
+	}
+	all := map[string]*ahead{}
+	var list []*v1.Container
+	for i := range s.pod.Spec.InitContainers {
+		list = append(list, &s.pod.Spec.InitContainers[i])
+	}
+	for i := range s.pod.Spec.Containers {
+		list = append(list, &s.pod.Spec.Containers[i])
+	}
+	// Not those whose start pulls first (a missing image, imagePullPolicy
+	// Always): they must be created from what the pull brings, or wait. Nor
+	// those with a subPath: the kubelet resolves it when it creates the
+	// container, after the containers before it ran (an init container may
+	// write the file an app container mounts); resolved ahead, a missing
+	// path would become a directory first.
+	list = slices.DeleteFunc(list, func(c *v1.Container) bool {
+		present, pull, _ := imageDecision(s.images, c, false)
+		return pull || !present || slices.ContainsFunc(c.VolumeMounts, func(m v1.VolumeMount) bool { return m.SubPath != "" })
+	})
+	list = list[:min(len(list), maxAhead)]
+	for _, c := range list {
+		all[c.Name] = &ahead{done: make(chan struct{}), starter: newThreadStarter()}
+	}
+	s.mu.Lock()
+	s.ahead = all
+	s.mu.Unlock()
+	// Begun in order, as many at once as there are CPUs: the first init
+	// container is among the first ready, and creations do not just share
+	// a core.
+	sem := make(chan struct{}, max(1, min(runtime.NumCPU(), maxAhead)))
+	go func() {
+		for _, c := range list {
+			a := all[c.Name]
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				defer close(a.done)
+				a.pr, a.err = s.prepare(c, a.starter)
+			}()
+		}
+	}()
+}
+
+// takeAhead returns the container created ahead for c, once, or nil (none,
+// or its creation failed: a start then creates it again and reports why).
+func (s *sandbox) takeAhead(c *v1.Container) *prepared {
+	s.mu.Lock()
+	a := s.ahead[c.Name]
+	if a == nil || a.taken {
+		s.mu.Unlock()
+		return nil
+	}
+	a.taken = true
+	s.mu.Unlock()
+	<-a.done
+	return a.pr
+}
+
+// dropAhead kills and removes the containers created ahead that were never
+// started, waiting for those still being created.
+func (s *sandbox) dropAhead() {
+	s.mu.Lock()
+	all := s.ahead
+	s.ahead = nil
+	s.mu.Unlock()
+	for _, a := range all {
+		<-a.done
+		s.mu.Lock()
+		taken := a.taken
+		a.taken = true
+		s.mu.Unlock()
+		if !taken && a.pr != nil {
+			_ = a.pr.proc.Signal(unix.SIGKILL)
+			_, _ = a.pr.proc.Wait()
+			a.pr.discard()
+		}
+		a.starter.stop()
+	}
+}
+
+// discard removes a prepared container that will not run.
+func (pr *prepared) discard() {
+	_ = pr.lc.Destroy()
+	removeStart(pr.ids, pr.dir)
+}
+
+// startContainer starts c: the container created ahead for it if any, else
+// a new one with a fresh root filesystem; onExit is called when its process
+// has exited.
 func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, error) {
+	pr := s.takeAhead(c)
+	if pr == nil {
+		var err error
+		if pr, err = s.prepare(c, s.starter); err != nil {
+			return nil, err
+		}
+	}
+	if err := pr.lc.Exec(); err != nil {
+		_ = pr.proc.Signal(unix.SIGKILL)
+		_, _ = pr.proc.Wait()
+		pr.discard()
+		return nil, err
+	}
+	pid, _ := pr.proc.Pid()
+	s.users.Store(pr.lc.ID(), pr.user)
+	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, bg: &s.bg, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
+		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart}
+	go func() {
+		in.wait()
+		if onExit != nil {
+			onExit()
+		}
+	}()
+	in.waitExec()
+	return in, nil
+}
+
+// prepare creates a fresh root filesystem for c and creates the container
+// from starter's thread, up to the point where its init waits to execute the
+// container's process.
+func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, error) {
 	image, cfg, err := s.images.Resolve(c.Image)
 	if err != nil {
 		return nil, err
@@ -349,18 +577,54 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	if err != nil {
 		return nil, err
 	}
+	// The kubelet checks runAsNonRoot while it builds the container's
+	// configuration; the runtime then resolves the user in the image.
+	if err := verifyRunAsNonRoot(s.pod, c, cfg.User); err != nil {
+		return nil, &ConfigError{Msg: err.Error()}
+	}
+	user, err := resolveUser(s.pod, c, cfg.User, image)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ids.check(user, "container "+c.Name); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	s.seq++
 	id := fmt.Sprintf("%s-%s-%d", s.id, sanitize(c.Name), s.seq)
 	s.mu.Unlock()
-	root := filepath.Join(s.dir, "rootfs", id)
-	if err := copyTree(image, root); err != nil {
-		return nil, fmt.Errorf("copy image root filesystem: %w", err)
+	dir := filepath.Join(s.dir, "rootfs", id)
+	ok := false
+	defer func() {
+		if !ok {
+			removeStart(s.ids, dir)
+		}
+	}()
+	overlay := useOverlay(image)
+	root, etc := dir, dir
+	if overlay {
+		root, etc, err = prepareOverlay(image, dir)
+	} else {
+		err = copyTree(image, root)
 	}
-	if err := s.writeEtc(root); err != nil {
+	if err != nil {
+		return nil, fmt.Errorf("prepare root filesystem: %w", err)
+	}
+	if err := s.writeEtc(etc); err != nil {
 		return nil, err
 	}
-	if uid, gid := containerRootHostID(); os.Geteuid() == 0 {
+	if s.ids.ranged() {
+		// Without a range, setgroups is denied in the Pod's user namespace.
+		if err := writeGroups(dir, user.Groups); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.OwnersFile != "" {
+		if err := os.Symlink(cfg.OwnersFile, dir+ownersSuffix); err != nil {
+			return nil, err
+		}
+	}
+	if uid, gid := s.ids.rootHostID(); os.Geteuid() == 0 {
 		if err := chownTree(root, uid, gid); err != nil {
 			return nil, err
 		}
@@ -404,7 +668,7 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	// The kubelet bind-mounts a host file at terminationMessagePath, so that
 	// what the container writes there outlives it; world-writable, as the
 	// kubelet makes it, for containers that do not run as root.
-	termFile := root + ".termination-log"
+	termFile := dir + ".termination-log"
 	if err := os.WriteFile(termFile, nil, 0o666); err != nil {
 		return nil, err
 	}
@@ -416,11 +680,15 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// runc gives the container's stdout and stderr to the container's user:
+	// a log file a subordinate id owns must stay readable and appendable by
+	// podlint (the state directory keeps others out).
+	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o666)
 	if err != nil {
 		_ = lc.Destroy()
 		return nil, err
 	}
+	_ = logf.Chmod(0o666)
 	defer logf.Close()
 	// This run's output starts here: the log file holds every run, and the
 	// termination message falls back to this run's output only.
@@ -431,7 +699,6 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	args := containerArgs(c, cfg)
 	if len(args) == 0 {
 		_ = lc.Destroy()
-		_ = os.RemoveAll(root)
 		return nil, fmt.Errorf("no command specified: the container has no command and image %s no entrypoint or cmd", c.Image)
 	}
 	cwd := c.WorkingDir
@@ -445,22 +712,39 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
 		Stdout: logf, Stderr: logf,
 	}
-	if err := s.run(lc, p); err != nil {
+	s.setUser(p, user)
+	starter.do(func() { err = lc.Start(p) })
+	if err != nil {
 		_ = lc.Destroy()
-		_ = os.RemoveAll(root)
+		msg, overlayFailed := overlayFailure(dir)
+		if overlay && overlayFailed {
+			// The kernel refused overlayfs in the user namespace (before
+			// 5.11, or a file system it cannot stack on): copy from now on.
+			overlayBroken.Store(true)
+			if s.warn != nil {
+				s.warn("container root filesystems are copied, which is slower: " + msg)
+			}
+			return s.prepare(c, starter)
+		}
 		return nil, err
 	}
-	pid, _ := p.Pid()
-	in := &instance{c: lc, proc: p, pid: pid, rootfs: root, env: env, stopSignal: parseSignal(cfg.StopSignal), done: make(chan struct{}),
-		termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart}
-	go func() {
-		in.wait()
-		if onExit != nil {
-			onExit()
+	ok = true
+	return &prepared{lc: lc, proc: p, dir: dir, ids: s.ids, termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart,
+		env: env, user: user, stopSignal: parseSignal(cfg.StopSignal)}, nil
+}
+
+// setUser makes p run as u. Supplementary groups are set by the container's
+// init (groupsSuffix): an exec'd process (probe, hook) keeps the ones
+// podlint has, which the Pod's user namespace does not map.
+func (s *sandbox) setUser(p *libcontainer.Process, u containerUser) {
+	p.UID, p.GID = int(u.UID), int(u.GID)
+	if os.Geteuid() == 0 && s.ids.ranged() {
+		// As root libcontainer sets them itself (and would clear any
+		// set earlier).
+		for _, g := range u.Groups {
+			p.AdditionalGroups = append(p.AdditionalGroups, int(g))
 		}
-	}()
-	in.waitExec()
-	return in, nil
+	}
 }
 
 // waitExec waits until the container's process has left libcontainer's init
@@ -546,11 +830,18 @@ func (in *instance) signal(sig unix.Signal) {
 	}
 }
 
-// destroy removes an exited instance's libcontainer state and root filesystem.
+// destroy removes an exited instance's libcontainer state and root
+// filesystem, in the background: the kubelet starts the next container once
+// it has seen an exit, not once the runtime has removed the container, and a
+// removal may take a helper process (removeAll). The sandbox's teardown
+// waits for it.
 func (in *instance) destroy() {
-	_ = in.c.Destroy()
-	_ = os.RemoveAll(in.rootfs)
-	_ = os.Remove(in.termFile)
+	in.bg.Add(1)
+	go func() {
+		defer in.bg.Done()
+		_ = in.c.Destroy()
+		removeStart(in.ids, in.rootfs)
+	}()
 }
 
 // execIn runs args in the namespaces of c (an exec probe or hook) and returns
@@ -562,6 +853,9 @@ func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout 
 	var out bytes.Buffer
 	w := &lockedWriter{w: &limitedWriter{w: &out, n: 10 << 10}}
 	p := &libcontainer.Process{Args: args, Env: env, Cwd: "/", Stdout: w, Stderr: w}
+	if u, ok := s.users.Load(c.ID()); ok {
+		s.setUser(p, u.(containerUser))
+	}
 	if err := s.run(c, p); err != nil {
 		return -1, "", err
 	}
@@ -660,6 +954,8 @@ func (s *sandbox) writeEtc(root string) error {
 // teardown kills the infra process (ending a shared PID namespace with it),
 // destroys every libcontainer state and removes the Pod's directory.
 func (s *sandbox) teardown() {
+	s.dropAhead()
+	s.bg.Wait()
 	if s.infra != nil {
 		_ = s.infra.Signal(unix.SIGKILL)
 		if s.infraPid > 0 {
@@ -676,7 +972,7 @@ func (s *sandbox) teardown() {
 	if s.starter != nil {
 		s.starter.stop()
 	}
-	_ = os.RemoveAll(s.dir)
+	_ = removeAll(s.ids, s.dir)
 	if s.lock != nil {
 		s.lock.Close()
 	}

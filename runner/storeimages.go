@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/podlint/podlint/runner/image"
 )
@@ -45,5 +46,9 @@ func (s StoreImages) Resolve(ref string) (string, ImageConfig, error) {
 		return "", ImageConfig{}, fmt.Errorf("unpack %s: %w", ref, err)
 	}
 	c := img.Config
-	return root, ImageConfig{Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, StopSignal: c.StopSignal}, nil
+	cfg := ImageConfig{Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env, WorkingDir: c.WorkingDir, User: c.User, StopSignal: c.StopSignal}
+	if _, err := os.Stat(image.OwnersFile(root)); err == nil {
+		cfg.OwnersFile = image.OwnersFile(root)
+	}
+	return root, cfg, nil
 }

@@ -72,3 +72,51 @@ spec:
 		t.Errorf("terminated %+v", term)
 	}
 }
+
+// TestImageStoreUser runs an image from the store whose configuration sets
+// USER by name (looked up in the image's /etc/passwd) and whose layer gives
+// that user a directory and a file.
+func TestImageStoreUser(t *testing.T) {
+	needRange(t)
+	img, err := testimage.Busybox("")
+	if errors.Is(err, testimage.ErrNoBusybox) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.Name = "localhost/podlint/user:1"
+	img.Config.User = "nobody"
+	// Owners an unprivileged unpack cannot apply: the runner does, in the
+	// Pod's user namespace.
+	home := testimage.Dir("home/nobody", 0o755)
+	home.Header.Uid, home.Header.Gid = 65534, 65534
+	cache := testimage.File("home/nobody/cache", 0o600, "mine\n")
+	cache.Header.Uid, cache.Header.Gid = 65534, 100
+	img.Layers = append(img.Layers, testimage.Layer{Entries: []testimage.Entry{home, cache}})
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "img.tar")
+	if err := testimage.WriteFile(archive, "oci-archive", img); err != nil {
+		t.Fatal(err)
+	}
+	store, err := image.Open(image.Options{Root: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(context.Background(), archive); err != nil {
+		t.Fatal(err)
+	}
+	p := startWith(t, StoreImages{Store: store}, `
+apiVersion: v1
+kind: Pod
+metadata: {name: store-user}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: app, image: localhost/podlint/user:1, command: [sh, -c, 'echo $(id -u) $(id -g) $HOME; cat /home/nobody/cache && touch /home/nobody/new && stat -c "%u %g" /home/nobody /home/nobody/cache /etc/passwd']}
+`)
+	waitFor(t, p, "Succeeded", 30*time.Second, phaseIs(v1.PodSucceeded))
+	if got, want := p.Logs()["app"], "65534 65534 /nonexistent\nmine\n65534 65534\n65534 100\n0 0\n"; got != want {
+		t.Errorf("logs %q, want %q: the image's USER nobody, owning what the image gave it", got, want)
+	}
+}

@@ -58,5 +58,11 @@ func DefaultStateDir() string {
 	return filepath.Join(os.TempDir(), "podlint-"+strconv.Itoa(os.Getuid()))
 }
 
+// ErrNoSubordinateIDs is returned by Start for a Pod whose containers run as
+// ids other than root (runAsUser, runAsGroup, supplementalGroups, fsGroup, the
+// image's USER) when the invoking user has no subordinate id range podlint can
+// map (/etc/subuid, /etc/subgid, newuidmap and newgidmap), or ids beyond it.
+var ErrNoSubordinateIDs = errors.New("no subordinate id range")
+
 // ErrUnsupported is returned by Start on builds without the sandbox.
 var ErrUnsupported = errors.New("podlint run needs Linux and cgo (this podlint was built without them)")

@@ -168,16 +168,17 @@ func (m *CertManager) Run(ctx context.Context) {
 }
 
 func (m *CertManager) lead(ctx context.Context) {
-	t := time.NewTicker(m.cfg.CheckInterval)
-	defer t.Stop()
-	// Propagation steps must not wait a whole CheckInterval when that is longer.
+	// A pending propagation step runs when due, not a whole CheckInterval later.
 	for {
 		next, err := m.Reconcile(ctx)
 		if err != nil && ctx.Err() == nil {
 			m.cfg.Logger.Error("certificate management", "error", err.Error())
 			next = 5 * time.Second
 		}
-		wait := min(m.cfg.CheckInterval, max(next, time.Second))
+		wait := m.cfg.CheckInterval
+		if next > 0 {
+			wait = min(wait, max(next, time.Second))
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -274,3 +274,27 @@ func TestSelfManagedMissingWebhookConfiguration(t *testing.T) {
 		t.Fatal("want an error naming the missing ValidatingWebhookConfiguration")
 	}
 }
+
+// TestSelfManagedLeaderPace runs the real election and loop: the leader
+// reconciles once at the start and then waits CheckInterval when nothing is
+// pending, instead of polling the API.
+func TestSelfManagedLeaderPace(t *testing.T) {
+	e := newRotationEnv(t)
+	e.m.cfg.Now = time.Now
+	e.m.cfg.CheckInterval = time.Hour
+	e.m.cfg.Identity = "only"
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	e.m.Run(ctx)
+	reconciles := 0
+	for _, a := range e.client.Actions() {
+		if a.GetVerb() == "get" && a.GetResource().Resource == "validatingwebhookconfigurations" {
+			reconciles++
+		}
+	}
+	if reconciles != 1 {
+		t.Errorf("%d reconciles in 2.5 s with nothing pending, want 1", reconciles)
+	}
+	e.now = time.Now()
+	e.assertServable()
+}

@@ -25,9 +25,11 @@
 // every pod started from that image, so it must be treated as read-only:
 // copy it, or use it as an overlayfs lower directory, for each container
 // start. Files in it belong to the user who unpacked it (no chown is done, so
-// that an unprivileged user can unpack), modes are kept except setuid and
-// setgid bits, device nodes and fifos are skipped with a note, and extended
-// attributes (file capabilities included) are not applied.
+// that an unprivileged user can unpack; [OwnersFile] lists the owners the
+// layers gave, for the runner to apply where those ids are mapped), modes
+// are kept except setuid and setgid bits, device nodes and fifos are skipped
+// with a note, and extended attributes (file capabilities included) are not
+// applied.
 //
 // Unpacking is hardened against hostile archives: entries never land outside
 // the target directory (".." and absolute names are rejected, and symlinks are

@@ -46,6 +46,7 @@ type Options struct {
 //	blobs/sha256/<hex>   manifests, configs and layers, as received
 //	images.json          the images: ID, manifest digest, names
 //	rootfs/<id-hex>/     unpacked root filesystems, one per image
+//	rootfs/<id-hex>.owners.json  the non-root owners its layers gave (Owner)
 //	tmp/                 staging; renamed into place when complete
 //	lock                 serializes Load, Pull and Remove between processes
 //
@@ -198,8 +199,12 @@ func (s *Store) Remove(ref string) error {
 	if err := s.writeIndex(idx); err != nil {
 		return err
 	}
-	if err := removeTree(filepath.Join(s.root, "rootfs", digest.Digest(id).Encoded())); err != nil {
+	rootfs := filepath.Join(s.root, "rootfs", digest.Digest(id).Encoded())
+	if err := removeTree(rootfs); err != nil {
 		return fmt.Errorf("remove root filesystem of %s: %w", id, err)
+	}
+	if err := os.Remove(OwnersFile(rootfs)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	return s.gc(idx)
 }
@@ -485,7 +490,7 @@ func (s *Store) gc(idx *indexFile) error {
 		return err
 	}
 	for _, e := range ents {
-		if !keep["sha256:"+e.Name()] {
+		if !keep["sha256:"+strings.TrimSuffix(e.Name(), ownersSuffix)] {
 			if err := removeTree(filepath.Join(dir, e.Name())); err != nil {
 				return err
 			}

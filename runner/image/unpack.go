@@ -30,9 +30,20 @@ func (img *Image) RootFS(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := img.unpack(ctx, tmp); err != nil {
+	owners, err := img.unpack(ctx, tmp)
+	if err != nil {
 		removeTree(tmp)
 		return "", fmt.Errorf("unpack %s: %w", img.ID, err)
+	}
+	// The owners first: a published tree always has them.
+	if err := writeOwners(tmp+ownersSuffix, owners); err != nil {
+		removeTree(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp+ownersSuffix, dir+ownersSuffix); err != nil {
+		removeTree(tmp)
+		_ = os.Remove(tmp + ownersSuffix)
+		return "", err
 	}
 	// The rename publishes a complete tree; if another process won the
 	// race, its tree is identical.
@@ -46,24 +57,27 @@ func (img *Image) RootFS(ctx context.Context) (string, error) {
 	return dir, nil
 }
 
-func (img *Image) unpack(ctx context.Context, dir string) error {
+func (img *Image) unpack(ctx context.Context, dir string) ([]Owner, error) {
 	u, err := newUnpacker(dir, img.store.limits, img.store.warnf)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer u.root.Close()
 	for i, l := range img.layers {
 		rc, _, err := img.store.openLayer(string(l.Digest))
 		if err != nil {
-			return fmt.Errorf("layer %d: %w", i+1, err)
+			return nil, fmt.Errorf("layer %d: %w", i+1, err)
 		}
 		err = u.apply(ctx, rc, fmt.Sprintf("layer %d", i+1))
 		rc.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return u.finish()
+	if err := u.finish(); err != nil {
+		return nil, err
+	}
+	return u.ownerList(), nil
 }
 
 // unpacker applies layer tars to a directory. All file system access goes
@@ -83,6 +97,9 @@ type unpacker struct {
 	// layer holds names created by the current layer: an opaque whiteout
 	// hides only what lower layers put in the directory.
 	layer map[string]bool
+	// owners holds the paths a layer gave an owner other than root, which
+	// an unprivileged unpack cannot apply (see Owner).
+	owners map[string]Owner
 }
 
 type dirMeta struct {
@@ -99,7 +116,7 @@ func newUnpacker(dir string, limits Limits, warnf func(string, ...any)) (*unpack
 	// user needs to traverse "/", so the root gets the usual 0755 unless a
 	// layer says otherwise.
 	dirs := map[string]dirMeta{".": {mode: 0o755}}
-	return &unpacker{root: root, limits: limits, warnf: warnf, dirs: dirs}, nil
+	return &unpacker{root: root, limits: limits, warnf: warnf, dirs: dirs, owners: map[string]Owner{}}, nil
 }
 
 const (
@@ -275,6 +292,11 @@ func (u *unpacker) entry(tr *tar.Reader, hdr *tar.Header, where string) error {
 		return nil
 	}
 	u.layer[p] = true
+	if hdr.Uid != 0 || hdr.Gid != 0 {
+		u.owners[p] = Owner{Path: p, UID: hdr.Uid, GID: hdr.Gid}
+	} else {
+		delete(u.owners, p)
+	}
 	return nil
 }
 
@@ -368,6 +390,7 @@ func (u *unpacker) replace(p string) error {
 	if fi.IsDir() {
 		return u.removeAll(p)
 	}
+	delete(u.owners, p)
 	return u.root.Remove(p)
 }
 
@@ -378,6 +401,11 @@ func (u *unpacker) removeAll(p string) error {
 	for d := range u.dirs {
 		if d == p || strings.HasPrefix(d, p+"/") {
 			delete(u.dirs, d)
+		}
+	}
+	for o := range u.owners {
+		if o == p || strings.HasPrefix(o, p+"/") {
+			delete(u.owners, o)
 		}
 	}
 	return nil

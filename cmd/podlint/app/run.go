@@ -162,7 +162,7 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	switch {
 	case errors.Is(err, runner.ErrRefused):
 		return exitWith(ExitFindings, err)
-	case errors.Is(err, runner.ErrUnsupported):
+	case errors.Is(err, runner.ErrUnsupported), errors.Is(err, runner.ErrNoSubordinateIDs):
 		return exitWith(ExitUsage, err)
 	case err != nil:
 		return exitWith(ExitInternal, err)

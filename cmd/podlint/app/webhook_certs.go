@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 
 	"github.com/podlint/podlint/webhook"
 )
@@ -77,6 +78,8 @@ func (f *selfManagedFlags) config(log *slog.Logger) (*webhook.SelfManagedConfig,
 	if err != nil {
 		return nil, fmt.Errorf("self-managed certificates: %w", err)
 	}
+	// client-go's leader election logs through klog: keep every line JSON.
+	klog.SetSlogLogger(log)
 	host, _ := os.Hostname()
 	return &webhook.SelfManagedConfig{
 		Client: client, Namespace: ns, SecretName: name, LeaseName: f.leaseName,
