@@ -52,6 +52,8 @@ type Stats struct {
 	Controlled int
 	// Pages counts list calls.
 	Pages int
+	// Listed counts the objects listed, of every kind.
+	Listed int
 }
 
 // Run lists the objects and checks each one. Findings are sorted by namespace,
@@ -76,6 +78,7 @@ func Run(ctx context.Context, client dynamic.Interface, opts Options) (*lint.Res
 				return nil, st, fmt.Errorf("listing %s: %w", resourceName(gvr), err)
 			}
 			st.Pages++
+			st.Listed += len(list.Items)
 			for i := range list.Items {
 				// Items of a list carry their apiVersion and kind once decoded
 				// (UnstructuredList fills them in), which the engine needs.

@@ -60,7 +60,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error
 	fl.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "audit every namespace (the default without --namespace)")
 	fl.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fl.StringArrayVar(&f.outputs, "output", nil, "additional output as FORMAT=FILE (repeatable), e.g. sarif=audit.sarif")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also name namespaces without findings")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also name namespaces without findings, and count the list calls")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print findings only, without the summary line")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.StringArrayVar(&f.policies, "policy", nil, "directory or file of Rego policies to run as well (repeatable)")
@@ -143,8 +143,11 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 		}
 		return exitWith(ExitUsage, fmt.Errorf("cluster %s: %w", rc.Host, err))
 	}
+	if f.verbose {
+		fmt.Fprintf(s.Err, "podlint audit: listed %d objects in %d pages of at most %d\n", st.Listed, st.Pages, f.pageSize)
+	}
 	if st.Controlled > 0 && !f.quiet {
-		fmt.Fprintf(s.Err, "podlint audit: %d Pods owned by controllers were judged through their owners' templates\n", st.Controlled)
+		fmt.Fprintf(s.Err, "podlint audit: Pods owned by a controller, judged through the owner's template instead: %d\n", st.Controlled)
 	}
 	if err := main.Print(s.Out, res); err != nil {
 		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
