@@ -106,7 +106,7 @@ func TestCluster(t *testing.T) {
 	t.Run("server dry run", func(t *testing.T) {
 		stage(t, "server dry run")
 		r := c.kubectlRun(t, "apply", "--dry-run=server", "-n", nsDeny, "-f", fixture("bad", "pod"))
-		wantDenied(t, r, "deny.podlint.io", "spec.initContainers[0].image", "spec.containers[1].ports[0]")
+		wantDenied(t, r, "Pod", "bad-pod", "spec.initContainers[0].image", "spec.containers[1].ports[0]")
 		r = c.kubectlRun(t, "apply", "--dry-run=server", "-n", nsDeny, "-f", fixture("good", "deployment"))
 		if r.code != 0 || !strings.Contains(r.stdout, "deployment.apps/good-deployment created (server dry run)") {
 			t.Errorf("good deployment, server dry run: %s", r)
@@ -124,9 +124,9 @@ func TestCluster(t *testing.T) {
 			if kind == "pod" {
 				fields = append(fields, "spec.containers[1].ports[0]")
 			}
-			wantDenied(t, r, "deny.podlint.io", fields...)
+			wantDenied(t, r, kindName(kind), "bad-"+kind, fields...)
 			r = c.kubectlRun(t, "apply", "-n", nsDeny, "-f", fixture("good", kind))
-			if want := resourceOf[kind] + "/good-" + kind + " created"; r.code != 0 || !strings.Contains(r.stdout, want) || strings.Contains(r.stderr, "Warning:") {
+			if want := resourceOf[kind] + "/good-" + kind + " created"; r.code != 0 || !strings.Contains(r.stdout, want) || strings.Contains(r.stderr, "Warning: podlint:") {
 				t.Errorf("good %s in deny mode: want %q and no warning: %s", kind, want, r)
 			}
 		}
@@ -146,12 +146,12 @@ func TestCluster(t *testing.T) {
 			}
 		}
 		r := c.kubectlRun(t, "apply", "-n", nsWarn, "-f", fixture("good", "pod"))
-		if r.code != 0 || strings.Contains(r.stderr, "Warning:") {
+		if r.code != 0 || strings.Contains(r.stderr, "Warning: podlint:") {
 			t.Errorf("good pod in warn mode: %s", r)
 		}
 		// A Pod created by a controller: its owner's template is what is judged.
 		r = c.kubectlRun(t, "apply", "-n", nsWarn, "-f", fixture("bad", "owned-pod"))
-		if r.code != 0 || strings.Contains(r.stderr, "Warning:") {
+		if r.code != 0 || strings.Contains(r.stderr, "Warning: podlint:") {
 			t.Errorf("owned pod in warn mode: want admitted without warnings: %s", r)
 		}
 	})
@@ -160,7 +160,7 @@ func TestCluster(t *testing.T) {
 		stage(t, "namespace exemption")
 		for _, ns := range []string{"kube-system", nsExempt} {
 			r := c.kubectlRun(t, "apply", "-n", ns, "-f", fixture("bad", "pod"))
-			if r.code != 0 || strings.Contains(r.stderr, "Warning:") {
+			if r.code != 0 || strings.Contains(r.stderr, "Warning: podlint:") {
 				t.Errorf("bad pod in %s (exempt by kubernetes.io/metadata.name): want admitted unjudged: %s", ns, r)
 			}
 		}
@@ -169,7 +169,7 @@ func TestCluster(t *testing.T) {
 	t.Run("failure policy", func(t *testing.T) {
 		stage(t, "failurePolicy with podlint up")
 		r := c.kubectlRun(t, "apply", "-n", nsFailClosed, "-f", fixture("bad", "deployment"))
-		wantDenied(t, r, "closed.podlint.io", badField["deployment"])
+		wantDenied(t, r, "Deployment", "bad-deployment", badField["deployment"])
 		stage(t, "failurePolicy with podlint stopped")
 		failing.proc.stop()
 		r = c.kubectlRun(t, "apply", "-n", nsFailOpen, "-f", fixture("bad", "deployment"))
@@ -245,16 +245,20 @@ func TestCluster(t *testing.T) {
 	testAudit(t, c, bin)
 }
 
-// wantDenied checks kubectl's output for a denial by the webhook named hook,
-// printed like a built-in validation error: an Invalid status whose causes
-// name each field.
-func wantDenied(t *testing.T, r result, hook string, fields ...string) {
+// wantDenied checks kubectl's output for a denial by podlint, printed like a
+// built-in validation error: the API server returns podlint's Invalid status
+// as it is ("The Pod "x" is invalid: * field: ..."), so the causes name each
+// field and rule, and the webhook's name does not appear.
+func wantDenied(t *testing.T, r result, kind, name string, fields ...string) {
 	t.Helper()
 	if r.code == 0 {
-		t.Errorf("admitted, want denied by %s: %s", hook, r)
+		t.Errorf("%s %s admitted, want denied: %s", kind, name, r)
 		return
 	}
-	wants := append([]string{`admission webhook "` + hook + `" denied the request`, "is invalid"}, fields...)
+	wants := []string{fmt.Sprintf("The %s %q is invalid: ", kind, name), "(init-container-never-exits)"}
+	for _, f := range fields {
+		wants = append(wants, f+": ")
+	}
 	for _, want := range wants {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("kubectl's error lacks %q:\n%s", want, r.stderr)
