@@ -18,11 +18,11 @@ if ! command -v etcd >/dev/null; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends etcd-server >/dev/null
 fi
-etcd --version | head -1
+etcd --version | sed -n 1p
 
 ts "kube-apiserver and kubectl (scripts/kube-build.sh)"
 kube=$(bash scripts/kube-build.sh)
-"$kube/kubectl" version --client | head -1
+"$kube/kubectl" version --client | sed -n 1p
 
 ts "helm (.ci/tools/helm)"
 mkdir -p "${BIN_DIR:-.bin}"
