@@ -30,7 +30,8 @@ d=$out/default.yaml
 for want in 'kind: PodDisruptionBudget' 'failurePolicy: Ignore' 'timeoutSeconds: 3' 'sideEffects: None' \
   'replicas: 2' 'topologySpreadConstraints:' 'runAsNonRoot: true' 'readOnlyRootFilesystem: true' \
   'key: kubernetes.io/metadata.name' '- podlint-system' '- kube-system' 'path: /readyz' 'path: /healthz' \
-  'cert-manager.io/inject-ca-from: podlint-system/podlint-tls' 'kind: Certificate'; do
+  'cert-manager.io/inject-ca-from: podlint-system/podlint-tls' 'kind: Certificate' \
+  'kind: ClusterRole' 'name: podlint-audit' 'verbs: ["get", "list"]'; do
   grep -qF -- "$want" "$d" || { echo "rendered chart lacks: $want" >&2; exit 1; }
 done
 echo "chart: ok"
