@@ -149,6 +149,16 @@ func TestCluster(t *testing.T) {
 		if r.code != 0 || strings.Contains(r.stderr, "Warning: podlint:") {
 			t.Errorf("good pod in warn mode: %s", r)
 		}
+		// UPDATE: a change that leaves the pod template alone is not judged
+		// again, so existing objects stay manageable; one that changes it is.
+		r = c.kubectlRun(t, "label", "deployment", "bad-deployment", "-n", nsWarn, "tier=web")
+		if r.code != 0 || strings.Contains(r.stderr, "Warning: podlint:") {
+			t.Errorf("labelling an existing bad deployment: want no podlint warning: %s", r)
+		}
+		r = c.kubectlRun(t, "set", "image", "deployment/bad-deployment", "-n", nsWarn, "app=example/app:1.1")
+		if r.code != 0 || !strings.Contains(r.stderr, "Warning: podlint: "+badField["deployment"]) {
+			t.Errorf("changing the template of a bad deployment: want its warning again: %s", r)
+		}
 		// A Pod created by a controller: its owner's template is what is judged.
 		r = c.kubectlRun(t, "apply", "-n", nsWarn, "-f", fixture("bad", "owned-pod"))
 		if r.code != 0 || strings.Contains(r.stderr, "Warning: podlint:") {
