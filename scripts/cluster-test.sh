@@ -32,5 +32,10 @@ b=$(cd "${BIN_DIR:-.bin}" && pwd)
 ts "go test (clustertest)"
 cd clustertest
 go vet ./...
-KUBE_BIN_DIR=$kube HELM=$b/helm go test -count=1 -v -timeout 20m ./...
+# The test removes its temporary directories and stops its processes when it
+# ends; if it is killed instead (go test -timeout), its processes die with it
+# (Pdeathsig) and this directory goes here.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+KUBE_BIN_DIR=$kube HELM=$b/helm TMPDIR=$tmp go test -count=1 -v -timeout 20m ./...
 ts "done"
