@@ -3,6 +3,8 @@ package clustertest
 import (
 	"encoding/base64"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,6 +224,16 @@ func TestCluster(t *testing.T) {
 		}
 		if n := count("apiserver_admission_webhook_fail_open_count", `name="open.podlint.io"`); n < 1 {
 			t.Errorf("apiserver_admission_webhook_fail_open_count for open.podlint.io: %d, want at least 1", n)
+		}
+		// podlint's own count of the same decisions.
+		resp, err := http.Get(deny.metrics + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		own, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !regexp.MustCompile(`(?m)^podlint_webhook_violations_total\{mode="deny",rule="init-container-never-exits"\} [1-9]`).Match(own) {
+			t.Errorf("podlint's /metrics counts no denied init-container-never-exits:\n%s", own)
 		}
 		if t.Failed() {
 			re := regexp.MustCompile(`(?m)^apiserver_admission_webhook.*podlint.*$`)

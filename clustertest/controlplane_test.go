@@ -347,6 +347,8 @@ func (c *cluster) mustKubectl(t *testing.T, stdin []byte, args ...string) result
 type podlint struct {
 	proc *process
 	port int
+	// metrics is the base URL of /metrics, /healthz and /readyz.
+	metrics string
 }
 
 // startPodlint serves the webhook on a loopback port with a certificate of
@@ -360,14 +362,14 @@ func (c *cluster) startPodlint(t *testing.T, bin, name string, args ...string) *
 	}
 	certFile, keyFile, caFile := c.ca.Files(t, dir)
 	port, metricsPort := freePort(t), freePort(t)
-	p := &podlint{port: port}
+	p := &podlint{port: port, metrics: fmt.Sprintf("http://127.0.0.1:%d", metricsPort)}
 	p.proc = start(t, c.dir, name, bin, append([]string{"webhook", "serve",
 		fmt.Sprintf("--addr=127.0.0.1:%d", port), fmt.Sprintf("--metrics-addr=127.0.0.1:%d", metricsPort),
 		"--tls-cert-file=" + certFile, "--tls-private-key-file=" + keyFile, "--ca-bundle-file=" + caFile,
 		// The webhook configurations below allow 5 s.
 		"--timeout=4s"}, args...)...)
 	waitFor(t, p.proc, time.Minute, func() error {
-		return httpOK(http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/readyz", metricsPort), "")
+		return httpOK(http.DefaultClient, p.metrics+"/readyz", "")
 	})
 	return p
 }
