@@ -297,7 +297,8 @@ func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 
 // renewalTime is when cert reaches two thirds of its life.
 func renewalTime(cert *x509.Certificate) time.Time {
-	return cert.NotBefore.Add(time.Duration(float64(cert.NotAfter.Sub(cert.NotBefore)) * renewAt))
+	from := issuedAt(cert)
+	return from.Add(time.Duration(float64(cert.NotAfter.Sub(from)) * renewAt))
 }
 
 func (st *certState) trusts(cert *x509.Certificate) bool {
