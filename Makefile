@@ -32,7 +32,14 @@ build:
 install:
 	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
-test: vet portable unit fuzz chart-test runner-test parity-ci apiserver-test cluster-test
+# What CI runs, one stage after the other, each with a timestamp so a slow run
+# shows where its time went.
+TEST_STAGES = vet portable unit fuzz chart-test runner-test parity-ci apiserver-test cluster-test
+test:
+	@start=$$(date +%s); for t in $(TEST_STAGES); do \
+		echo "== $$(date -u +%H:%M:%S) make $$t ($$(( $$(date +%s) - start )) s so far)"; \
+		$(MAKE) --no-print-directory $$t || { echo "== make test: $$t failed"; exit 1; }; \
+	done; echo "== $$(date -u +%H:%M:%S) make test: ok in $$(( $$(date +%s) - start )) s"
 
 # The runner starts real rootless sandboxes, so its tests run as an unprivileged user
 # (as root the script creates one); inside `unit` they skip when run as root.
