@@ -30,6 +30,10 @@ const (
 	adminToken   = "podlint-clustertest-admin"
 	auditorToken = "podlint-clustertest-auditor"
 	auditorUser  = "podlint-auditor"
+	// The chart's ServiceAccount (release podlint in podlint-system), as the
+	// API server names it: only the chart's RBAC gives it rights.
+	chartSAToken = "podlint-clustertest-chart-sa"
+	chartSAUser  = "system:serviceaccount:podlint-system:podlint"
 )
 
 // stage prints a timestamped line, so a slow CI run shows where the time went.
@@ -153,6 +157,8 @@ type cluster struct {
 	// auditorKubeconfig authenticates as auditorUser, who has no permissions
 	// but those RBAC grants.
 	auditorKubeconfig string
+	// chartSAKubeconfig authenticates as the chart's ServiceAccount.
+	chartSAKubeconfig string
 	// ca signs the API server's and podlint's serving certificates.
 	ca *testpki.CA
 	// caFile is ca's PEM, the kubeconfig's certificate-authority and the
@@ -189,7 +195,8 @@ func startCluster(t *testing.T, kubeBin, etcdBin string) *cluster {
 	saPub, saKey := serviceAccountKeys(t)
 	testpki.Write(t, filepath.Join(dir, "sa.pub"), saPub)
 	testpki.Write(t, filepath.Join(dir, "sa.key"), saKey)
-	tokens := fmt.Sprintf("%s,admin,admin-uid,system:masters\n%s,%s,%s-uid\n", adminToken, auditorToken, auditorUser, auditorUser)
+	tokens := fmt.Sprintf("%s,admin,admin-uid,system:masters\n%s,%s,%s-uid\n%s,%s,%s-uid,\"system:serviceaccounts,system:serviceaccounts:%s\"\n",
+		adminToken, auditorToken, auditorUser, auditorUser, chartSAToken, chartSAUser, chartSAUser, nsRelease)
 	testpki.Write(t, filepath.Join(dir, "tokens.csv"), []byte(tokens))
 	port := freePort(t)
 	c.url = fmt.Sprintf("https://127.0.0.1:%d", port)
@@ -213,6 +220,8 @@ func startCluster(t *testing.T, kubeBin, etcdBin string) *cluster {
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool(c.ca.PEM)}}}
 	waitFor(t, api, 3*time.Minute, func() error { return httpOK(client, c.url+"/readyz", adminToken) })
 
+	c.chartSAKubeconfig = filepath.Join(dir, "chart-sa.kubeconfig")
+	testpki.Write(t, c.chartSAKubeconfig, kubeconfig(c.url, c.caFile, chartSAUser, chartSAToken))
 	c.kubeconfig = filepath.Join(dir, "kubeconfig")
 	c.auditorKubeconfig = filepath.Join(dir, "auditor.kubeconfig")
 	testpki.Write(t, c.kubeconfig, kubeconfig(c.url, c.caFile, "admin", adminToken))

@@ -38,6 +38,20 @@ func TestClusterSelfManagedCertificates(t *testing.T) {
 	for i := range 2 {
 		c.mustKubectl(t, nil, "create", "namespace", fmt.Sprintf("selfmanaged-%d", i))
 	}
+	// The replicas run as the chart's ServiceAccount with nothing but the
+	// chart's own RBAC for self-managed certificates.
+	kubeconfig := c.kubeconfig
+	if helm := os.Getenv("HELM"); helm != "" {
+		rbac := run(t, nil, helm, "template", "podlint", "../charts/podlint", "--namespace", nsRelease,
+			"--show-only", "templates/serviceaccount.yaml")
+		if rbac.code != 0 {
+			t.Fatalf("helm template: %s", rbac)
+		}
+		c.mustKubectl(t, []byte(rbac.stdout), "apply", "-f", "-")
+		kubeconfig = c.chartSAKubeconfig
+	} else {
+		t.Log("HELM is not set: the replicas run as admin, the chart's RBAC is not checked")
+	}
 	ports := []int{freePort(t), freePort(t)}
 	// The replicas need the configuration to exist (the chart creates it
 	// without a caBundle); podlint fills the caBundle in.
@@ -47,8 +61,8 @@ func TestClusterSelfManagedCertificates(t *testing.T) {
 		metricsPort := freePort(t)
 		p := start(t, c.dir, name, bin, "webhook", "serve", "--mode=deny",
 			fmt.Sprintf("--addr=127.0.0.1:%d", port), fmt.Sprintf("--metrics-addr=127.0.0.1:%d", metricsPort),
-			"--cert-secret="+nsRelease+"/podlint-tls", "--webhook-config-name=podlint-selfmanaged",
-			"--cert-ip-address=127.0.0.1", "--kubeconfig="+c.kubeconfig,
+			"--cert-secret="+nsRelease+"/podlint-tls", "--webhook-config-name=podlint",
+			"--cert-ip-address=127.0.0.1", "--kubeconfig="+kubeconfig,
 			// A CA renewed at 60 s and serving certificates at 10 s, new CAs
 			// trusted 3 s before they sign.
 			"--ca-validity=90s", "--cert-validity=15s", "--cert-propagation=3s", "--cert-reload-interval=500ms",
@@ -140,7 +154,7 @@ func selfManagedConfiguration(ports []int) string {
         resources: ["pods"]
 `, i, port, i)
 	}
-	return "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: podlint-selfmanaged\nwebhooks:\n" + hooks.String()
+	return "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: podlint\nwebhooks:\n" + hooks.String()
 }
 
 // TestClusterAdmissionLatency sends server-side dry-run creates of realistic
