@@ -16,12 +16,12 @@ FUZZ_TARGETS = \
 	./runner/image:FuzzLoad \
 	./webhook:FuzzReview
 
-.PHONY: tidy build install test vet portable unit fuzz fuzz-corpus hostile runner-test parity parity-ci apiserver-test webhook-load webhook-faults chart-test bench bench-policy golden clean
+.PHONY: tidy build install test vet portable unit fuzz fuzz-corpus hostile runner-test parity parity-ci apiserver-test cluster-test webhook-load webhook-faults chart-test bench bench-policy golden clean
 
 # Every module, nested ones included: parity/ and webhook/apiservertest replace
 # podlint with ../, so they need tidying whenever podlint's own go.mod changes.
 tidy:
-	@for m in . parity webhook/apiservertest .ci/tools .ci/tools/conftest .ci/tools/helm; do \
+	@for m in . parity webhook/apiservertest clustertest .ci/tools .ci/tools/conftest .ci/tools/helm .ci/tools/kube; do \
 		echo "go mod tidy ($$m)"; (cd $$m && $(GO) mod tidy) || exit 1; \
 	done
 
@@ -32,7 +32,14 @@ build:
 install:
 	CGO_ENABLED=0 $(GO) install ./cmd/podlint
 
-test: vet portable unit fuzz chart-test runner-test parity-ci apiserver-test
+# What CI runs, one stage after the other, each with a timestamp so a slow run
+# shows where its time went.
+TEST_STAGES = vet portable unit fuzz chart-test runner-test parity-ci apiserver-test cluster-test
+test:
+	@start=$$(date +%s); for t in $(TEST_STAGES); do \
+		echo "== $$(date -u +%H:%M:%S) make $$t ($$(( $$(date +%s) - start )) s so far)"; \
+		$(MAKE) --no-print-directory $$t || { echo "== make test: $$t failed"; exit 1; }; \
+	done; echo "== $$(date -u +%H:%M:%S) make test: ok in $$(( $$(date +%s) - start )) s"
 
 # The runner starts real rootless sandboxes, so its tests run as an unprivileged user
 # (as root the script creates one); inside `unit` they skip when run as root.
@@ -80,6 +87,13 @@ webhook-load:
 
 webhook-faults:
 	bash scripts/webhook-faults.sh
+
+# A real control plane: Debian's etcd and kube-apiserver/kubectl v1.37.2 built
+# from the module proxy (.ci/tools/kube, cached by go.sum hash), podlint's webhook
+# registered and exercised with kubectl, then podlint audit against it. Installs
+# etcd-server with apt-get when missing (as root). Nested module clustertest.
+cluster-test:
+	bash scripts/cluster-test.sh
 
 # Render charts/podlint with the real helm CLI (built from .ci/tools/helm) and
 # check that podlint finds nothing in it.

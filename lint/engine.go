@@ -147,7 +147,8 @@ type docResult struct {
 
 	suppressed []SuppressedFinding
 	objects    []CheckedObject
-	// keep asks checkItem to return the decoded objects too (CheckObject).
+	// keep asks checkItem to return the decoded objects too, and marks them
+	// Live: only CheckObject sets it.
 	keep    bool
 	checked []*Object
 }
@@ -466,7 +467,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	objPos := at(it.Path)
 	out.objects = append(out.objects, CheckedObject{Object: ref, Document: doc.Index, Position: objPos})
 	meta, podMeta, spec := kind.Parts(dec.Object)
-	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: it.Node}
+	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: it.Node, Live: out.keep}
 	if it.Path != "" {
 		obj.Root = rootPath(it.Path)
 	}

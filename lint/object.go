@@ -62,3 +62,36 @@ func (e *Engine) IsCreateOnly(id string) bool {
 	}
 	return false
 }
+
+// Controlled reports whether the object is a Pod managed by a controller (an
+// ownerReference with controller: true). Its owner's template is what podlint
+// judges, in the webhook and in an audit alike: repeating each finding on every
+// Pod a workload creates would only multiply them.
+func (o *Object) Controlled() bool {
+	if !o.IsPod() || o.Meta == nil {
+		return false
+	}
+	for _, ref := range o.Meta.OwnerReferences {
+		if ref.Controller != nil && *ref.Controller {
+			return true
+		}
+	}
+	return false
+}
+
+// LiveFindings drops findings about an object's encoding from the findings of an
+// object the API server has decoded and validated already (an admission request,
+// an object listed from a cluster): a newer API server's fields that this podlint
+// does not know would otherwise show up as unknown fields.
+func LiveFindings(fs []Finding) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		switch {
+		case f.Category == CategoryInput:
+		case f.Rule == RuleUnknownField.ID, f.Rule == RuleDuplicateField.ID, f.Rule == RuleInvalidType.ID:
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}

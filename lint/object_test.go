@@ -49,3 +49,41 @@ func TestCheckObject(t *testing.T) {
 		t.Error("a List of two objects was accepted")
 	}
 }
+
+// TestControlledAndLive: what the webhook and podlint audit share. A Pod with a
+// controller ownerReference is Controlled (a plain owner is not); objects from
+// CheckObject are Live; encoding findings are not LiveFindings.
+func TestControlledAndLive(t *testing.T) {
+	e := lint.NewEngine([]*lint.Rule{everyContainer}, lint.Options{})
+	pod := func(owner string) string {
+		return `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"` + owner + `},"spec":{"containers":[{"name":"a","image":"x:1"}]}}`
+	}
+	for _, tc := range []struct {
+		name, raw  string
+		controlled bool
+	}{
+		{name: "bare", raw: pod("")},
+		{name: "owner, not controller", raw: pod(`,"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"c","uid":"u"}]`)},
+		{name: "controller", raw: pod(`,"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"r","uid":"u","controller":true}]`), controlled: true},
+		{name: "workload", raw: `{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"r","ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"d","uid":"u","controller":true}]},"spec":{"selector":{},"template":{"spec":{"containers":[{"name":"a","image":"x:1"}]}}}}`},
+	} {
+		res, err := e.CheckObject(context.Background(), []byte(tc.raw))
+		if err != nil || res.Object == nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := res.Object.Controlled(); got != tc.controlled {
+			t.Errorf("%s: Controlled() = %v", tc.name, got)
+		}
+		if !res.Object.Live {
+			t.Errorf("%s: an object from CheckObject is not Live", tc.name)
+		}
+	}
+	fs := []lint.Finding{
+		{Rule: lint.RuleUnknownField.ID, Category: lint.CategoryAPI},
+		{Rule: "yaml-syntax", Category: lint.CategoryInput},
+		{Rule: "keep", Category: lint.CategoryLifecycle},
+	}
+	if got := lint.LiveFindings(fs); len(got) != 1 || got[0].Rule != "keep" {
+		t.Errorf("LiveFindings kept %+v", got)
+	}
+}

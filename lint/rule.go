@@ -53,6 +53,11 @@ type Object struct {
 	PodSpecPath *field.Path
 	// Typed is the decoded object (*corev1.Pod, *appsv1.Deployment, ...).
 	Typed any
+	// Live is true for an object as the API server holds it, given to
+	// Engine.CheckObject (an admission request, an object listed from a
+	// cluster), rather than read from a manifest: fields the API server fills
+	// in (a Job's generated selector) are then its own, not the author's.
+	Live bool
 	// Position is where the object starts in its file; findings placed elsewhere
 	// (a Rego policy's own errors) name it so the object can be found.
 	Position Position

@@ -55,7 +55,7 @@ var jobSpec = &lint.Rule{
 					p.Report(sp.Child("template", "metadata", "labels"), field.ErrorTypeInvalid, t.Spec.Template.Labels,
 						"selector does not match template labels: the Job would never see its Pods", "Make the template's labels satisfy spec.selector.")
 				}
-			} else if t.Spec.Selector != nil {
+			} else if t.Spec.Selector != nil && !(p.Object.Live && generatedSelector(t)) {
 				checkLabelSelector(p, t.Spec.Selector, sp.Child("selector"))
 				p.Report(sp.Child("selector"), field.ErrorTypeInvalid, t.Spec.Selector,
 					"selector not auto-generated: the API server generates a Job's selector from its UID, and rejects one given without manualSelector: true",
@@ -283,4 +283,16 @@ func countIndexes(s string, completions int32) (int32, error) {
 		last = y
 	}
 	return total, nil
+}
+
+// generatedSelector reports whether a Job's selector is the one the API server
+// generates (batch.kubernetes.io/controller-uid: <the Job's UID>, as the job
+// registry's generateSelector writes it). A live Job (an admission request, a
+// Job listed by podlint audit) carries it, and the API server accepted it. In a
+// manifest it is still an error: a create gets a new UID, which the copied
+// selector does not match.
+func generatedSelector(j *batchv1.Job) bool {
+	sel := j.Spec.Selector
+	return j.UID != "" && len(sel.MatchExpressions) == 0 && len(sel.MatchLabels) == 1 &&
+		sel.MatchLabels[batchv1.ControllerUidLabel] == string(j.UID)
 }

@@ -33,7 +33,7 @@ for want in 'kind: PodDisruptionBudget' 'failurePolicy: Ignore' 'timeoutSeconds:
   'replicas: 2' 'topologySpreadConstraints:' 'runAsNonRoot: true' 'readOnlyRootFilesystem: true' \
   'key: kubernetes.io/metadata.name' '- podlint-system' '- kube-system' 'path: /readyz' 'path: /healthz' \
   '--cert-secret=podlint-system/podlint-tls' '--webhook-config-name=podlint' '--cert-dns-name=podlint.podlint-system.svc' \
-  'kind: Role' 'kind: ClusterRole' 'resourceNames: ["podlint"]'; do
+  'kind: Role' 'kind: ClusterRole' 'resourceNames: ["podlint"]' 'name: podlint-audit' 'verbs: ["get", "list"]'; do
   grep -qF -- "$want" "$d" || { echo "rendered chart lacks: $want" >&2; exit 1; }
 done
 # Self-managed: podlint writes the caBundle, so the chart must not (helm would

@@ -253,8 +253,8 @@ func (h *Handler) decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 		return dec, nil // not an object podlint reads (the API server decoded it; podlint could not)
 	}
 	obj := newRes.Object
-	findings := keepForAdmission(newRes.Findings)
-	if owned(obj) {
+	findings := lint.LiveFindings(newRes.Findings)
+	if obj.Controlled() {
 		// The owning workload was judged on its template already; repeating
 		// each finding on every Pod it creates would only multiply them.
 		findings = nil
@@ -321,37 +321,6 @@ func checked(gvk metav1.GroupVersionKind) bool {
 		apiVersion = gvk.Group + "/" + gvk.Version
 	}
 	return apiVersion == kind.APIVersion
-}
-
-// keepForAdmission drops findings about the object's encoding: the API server
-// decoded and validated the object against its own schema before calling the
-// webhook, and a newer API server's fields that this podlint does not know
-// would otherwise show up as unknown fields.
-func keepForAdmission(fs []lint.Finding) []lint.Finding {
-	var out []lint.Finding
-	for _, f := range fs {
-		switch {
-		case f.Category == lint.CategoryInput:
-		case f.Rule == lint.RuleUnknownField.ID, f.Rule == lint.RuleDuplicateField.ID, f.Rule == lint.RuleInvalidType.ID:
-		default:
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// owned reports whether a Pod is managed by a controller (an ownerReference
-// with controller: true), whose template podlint judges instead.
-func owned(obj *lint.Object) bool {
-	if !obj.IsPod() || obj.Meta == nil {
-		return false
-	}
-	for _, ref := range obj.Meta.OwnerReferences {
-		if ref.Controller != nil && *ref.Controller {
-			return true
-		}
-	}
-	return false
 }
 
 // podChanged reports whether an update changes the pod spec or the pod

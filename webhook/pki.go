@@ -177,11 +177,23 @@ func coversNames(cert *x509.Certificate, dnsNames []string, ips []net.IP) bool {
 	return true
 }
 
-// lifeUsed is how far now is into cert's validity, 0 at NotBefore and 1 at NotAfter.
+// issuedAt is when podlint issued cert: it backdates NotBefore by clockSkew,
+// which must not count as life used, or short-lived certificates would be due
+// for renewal the moment they are issued.
+func issuedAt(cert *x509.Certificate) time.Time {
+	t := cert.NotBefore.Add(clockSkew)
+	if t.After(cert.NotAfter) {
+		return cert.NotAfter
+	}
+	return t
+}
+
+// lifeUsed is how far now is into cert's validity since it was issued, 0 when
+// issued and 1 at NotAfter.
 func lifeUsed(cert *x509.Certificate, now time.Time) float64 {
-	total := cert.NotAfter.Sub(cert.NotBefore)
+	total := cert.NotAfter.Sub(issuedAt(cert))
 	if total <= 0 {
 		return 1
 	}
-	return float64(now.Sub(cert.NotBefore)) / float64(total)
+	return float64(now.Sub(issuedAt(cert))) / float64(total)
 }

@@ -197,8 +197,8 @@ type certState struct {
 }
 
 // Reconcile brings the Secret and the webhook configuration to a valid state
-// and returns how soon it wants to run again (a pending propagation step), or
-// 0 when nothing is pending. It is what the leader runs; tests call it directly.
+// and returns how soon it wants to run again: a pending propagation step or the
+// next renewal. It is what the leader runs; tests call it directly.
 func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 	now := m.cfg.Now()
 	secrets := m.cfg.Client.CoreV1().Secrets(m.cfg.Namespace)
@@ -279,6 +279,10 @@ func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 		m.cfg.Logger.Info("old CA removed from the bundle", "notAfter", ca.NotAfter)
 	}
 	st.bundle = kept
+	// The next renewals, so the leader wakes for them rather than at the next
+	// CheckInterval (which is only an upper bound, for repairs).
+	wantSoon(renewalTime(st.serving.cert).Sub(now))
+	wantSoon(renewalTime(st.signer.cert).Sub(now))
 
 	if changed {
 		if err := m.writeSecret(ctx, sec, st, create); err != nil {
@@ -289,6 +293,12 @@ func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	return pending, nil
+}
+
+// renewalTime is when cert reaches two thirds of its life.
+func renewalTime(cert *x509.Certificate) time.Time {
+	from := issuedAt(cert)
+	return from.Add(time.Duration(float64(cert.NotAfter.Sub(from)) * renewAt))
 }
 
 func (st *certState) trusts(cert *x509.Certificate) bool {

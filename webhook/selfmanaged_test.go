@@ -113,8 +113,10 @@ func (e *rotationEnv) assertServable() {
 
 func TestSelfManagedBootstrapAndIdempotence(t *testing.T) {
 	e := newRotationEnv(t)
-	if next := e.reconcile(); next != 0 {
-		t.Errorf("bootstrap left a step pending in %s", next)
+	// Nothing pending but the serving certificate's renewal, at two thirds
+	// of its 3 days (counted from its backdated NotBefore).
+	if next, want := e.reconcile(), 2*24*time.Hour; next != want {
+		t.Errorf("after bootstrap the next step is in %s, want %s", next, want)
 	}
 	e.assertServable()
 	st := e.secret()
@@ -134,6 +136,30 @@ func TestSelfManagedBootstrapAndIdempotence(t *testing.T) {
 			t.Errorf("an idle reconcile did %s %s", a.GetVerb(), a.GetResource().Resource)
 		}
 	}
+}
+
+// TestSelfManagedShortValidities: certificates valid for seconds (as in the
+// cluster test) are not due for renewal when issued, although podlint
+// backdates them by minutes for clock skew.
+func TestSelfManagedShortValidities(t *testing.T) {
+	e := newRotationEnv(t)
+	e.m.cfg.CAValidity, e.m.cfg.CertValidity, e.m.cfg.Propagation = 90*time.Second, 15*time.Second, 3*time.Second
+	next := e.reconcile()
+	if next != 10*time.Second {
+		t.Errorf("next step in %s, want the serving renewal in 10s", next)
+	}
+	first := e.secret()
+	e.now = e.now.Add(5 * time.Second)
+	e.reconcile()
+	if st := e.secret(); st.serving.cert.SerialNumber.Cmp(first.serving.cert.SerialNumber) != 0 || len(st.bundle) != 1 {
+		t.Fatal("a 15 s certificate was renewed after 5 s")
+	}
+	e.now = e.now.Add(6 * time.Second)
+	e.reconcile()
+	if st := e.secret(); st.serving.cert.SerialNumber.Cmp(first.serving.cert.SerialNumber) == 0 {
+		t.Fatal("a 15 s certificate was not renewed after 11 s")
+	}
+	e.assertServable()
 }
 
 func TestSelfManagedServingRenewalKeepsCA(t *testing.T) {

@@ -43,6 +43,9 @@ func (g *GitHub) Print(w io.Writer, res *lint.Result) error {
 		if f.Field != "" {
 			msg = f.Field + ": " + msg
 		}
+		if f.Position.File == "" && f.Object.Kind != "" {
+			msg = f.Object.String() + ": " + msg
+		}
 		if f.Position.File == "-" && f.Position.Line > 0 {
 			msg = fmt.Sprintf("stdin:%d:%d: %s", f.Position.Line, max(f.Position.Column, 1), msg)
 		}

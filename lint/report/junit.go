@@ -64,8 +64,12 @@ func (JUnit) Print(w io.Writer, res *lint.Result) error {
 	var files []string
 	suites := map[string]*junitSuite{}
 	cases := map[key]int{}
-	suite := func(file string) *junitSuite {
-		if file == "" {
+	suite := func(file string, obj lint.ObjectRef) *junitSuite {
+		switch {
+		case file == "" && obj.Namespace != "":
+			// An object listed from a cluster: one suite per namespace.
+			file = "namespace/" + obj.Namespace
+		case file == "":
 			file = "-"
 		}
 		s, ok := suites[file]
@@ -77,7 +81,7 @@ func (JUnit) Print(w io.Writer, res *lint.Result) error {
 		return s
 	}
 	testCase := func(file string, doc int, obj lint.ObjectRef, line int) *junitCase {
-		s := suite(file)
+		s := suite(file, obj)
 		k := key{file, doc, obj}
 		if i, ok := cases[k]; ok {
 			return &s.Cases[i]
@@ -93,7 +97,11 @@ func (JUnit) Print(w io.Writer, res *lint.Result) error {
 			}
 		}
 		cases[k] = len(s.Cases)
-		s.Cases = append(s.Cases, junitCase{Name: name, ClassName: s.Name, File: s.Name, Line: line})
+		c := junitCase{Name: name, ClassName: s.Name, File: s.Name, Line: line}
+		if file == "" && obj.Namespace != "" {
+			c.File = "" // no file: the suite names the namespace
+		}
+		s.Cases = append(s.Cases, c)
 		return &s.Cases[len(s.Cases)-1]
 	}
 	// Objects first, in input order, so clean objects show as passed tests.
@@ -111,7 +119,7 @@ func (JUnit) Print(w io.Writer, res *lint.Result) error {
 		if f.Field != "" {
 			msg = f.Field + ": " + msg
 		}
-		text := fmt.Sprintf("%s%s: %s (%s)", location(f.Position), f.Severity, msg, f.Rule)
+		text := fmt.Sprintf("%s%s: %s (%s)", findingLocation(f), f.Severity, msg, f.Rule)
 		if f.Hint != "" {
 			text += "\nhint: " + f.Hint
 		}

@@ -59,3 +59,28 @@ func TestShowSourceCaret(t *testing.T) {
 		t.Errorf("finding without source printed a source block: %q", got)
 	}
 }
+
+// TestObjectLocatedFindings: a finding from a cluster (podlint audit) has no
+// file; every printer names its object instead, and JUnit groups by namespace.
+func TestObjectLocatedFindings(t *testing.T) {
+	f := lint.Finding{Rule: "bare-pod", Severity: lint.SeverityWarning, Field: "metadata.ownerReferences", Message: "m",
+		Object: lint.ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: "team-a", Name: "web"}}
+	res := &lint.Result{Findings: []lint.Finding{f}, Summary: lint.Summary{Objects: 1, Warnings: 1},
+		Objects: []lint.CheckedObject{{Object: f.Object}}}
+	out := func(p report.Printer) string {
+		var b bytes.Buffer
+		if err := p.Print(&b, res); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if got, want := out(&report.Text{}), "Pod/team-a/web: warning: metadata.ownerReferences: m (bare-pod)\n0 errors, 1 warning, 0 infos (1 object checked)\n"; got != want {
+		t.Errorf("text:\n got %q\nwant %q", got, want)
+	}
+	if got, want := out(&report.GitHub{NoSummary: true}), "::warning title=bare-pod::Pod/team-a/web: metadata.ownerReferences: m\n"; got != want {
+		t.Errorf("github:\n got %q\nwant %q", got, want)
+	}
+	if got := out(report.JUnit{}); !strings.Contains(got, `<testsuite name="namespace/team-a"`) || !strings.Contains(got, `Pod/team-a/web: warning: metadata.ownerReferences: m (bare-pod)`) {
+		t.Errorf("junit: no namespace suite or object in:\n%s", got)
+	}
+}

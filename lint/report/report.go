@@ -132,7 +132,7 @@ func (t *Text) Print(w io.Writer, res *lint.Result) error {
 	c := palette(t.Options.Color)
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		b.WriteString(c.paint(ansiBold, location(f.Position)))
+		b.WriteString(c.paint(ansiBold, findingLocation(f)))
 		b.WriteString(c.paint(severityColor(f.Severity), f.Severity.String()+":"))
 		b.WriteString(" ")
 		if f.Field != "" {
@@ -173,6 +173,15 @@ func (t *Text) Print(w io.Writer, res *lint.Result) error {
 
 var kindsChecked = []string{"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"}
 
+// findingLocation is where a finding is: its file position, or, for an object
+// read from a cluster or an admission request (no file), the object itself.
+func findingLocation(f *lint.Finding) string {
+	if f.Position.File == "" && f.Object.Kind != "" {
+		return f.Object.String() + ": "
+	}
+	return location(f.Position)
+}
+
 func location(p lint.Position) string {
 	switch {
 	case p.File == "":
@@ -192,6 +201,9 @@ func Summary(res *lint.Result) string {
 		plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Infos, "info"),
 	}
 	extra := []string{plural(s.Files, "file"), plural(s.Objects, "object") + " checked"}
+	if s.Files == 0 && s.Objects > 0 {
+		extra = extra[1:] // objects listed from a cluster, not read from files
+	}
 	if s.Skipped > 0 {
 		extra = append(extra, fmt.Sprintf("%d skipped (%s)", s.Skipped, skippedWhat(res)))
 	}

@@ -1,0 +1,181 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/podlint/podlint/audit"
+	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/report"
+	"github.com/podlint/podlint/rules"
+)
+
+type auditFlags struct {
+	config        configFlags
+	kubeconfig    string
+	context       string
+	namespace     string
+	allNamespaces bool
+	format        string
+	outputs       []string
+	verbose       bool
+	quiet         bool
+	color         string
+	policies      []string
+	pageSize      int64
+	timeout       time.Duration
+}
+
+func newAuditCommand(s Streams) *cobra.Command {
+	f := &auditFlags{}
+	cmd := &cobra.Command{
+		Use:   "audit [flags]",
+		Short: "Check the Pods and workloads of a live cluster",
+		Long: `List the Pods and workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet,
+Job, CronJob, ReplicationController) of a cluster, page by page, and check them
+with the rules, configuration and policies of podlint check, as the webhook
+does: findings are located by object and field path, Pods owned by a controller
+are judged through their owner's template, and findings about the encoding
+(fields this podlint does not know) are left out. The text output is grouped by
+namespace. The identity needs list permission on those kinds.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error
+(no kubeconfig, cluster unreachable, listing forbidden), 3 internal error.`,
+		Example: `  podlint audit --kubeconfig ~/.kube/config
+  podlint audit --context prod --namespace shop --format sarif --output json=audit.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAudit(cmd, s, f) },
+	}
+	fl := cmd.Flags()
+	f.config.register(fl)
+	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
+	fl.StringVar(&f.context, "context", "", "kubeconfig context (default: its current context)")
+	fl.StringVarP(&f.namespace, "namespace", "n", "", "audit only this namespace")
+	fl.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "audit every namespace (the default without --namespace)")
+	fl.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	fl.StringArrayVar(&f.outputs, "output", nil, "additional output as FORMAT=FILE (repeatable), e.g. sarif=audit.sarif")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also name namespaces without findings, and count the list calls")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print findings only, without the summary line")
+	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fl.StringArrayVar(&f.policies, "policy", nil, "directory or file of Rego policies to run as well (repeatable)")
+	fl.DurationVar(&f.timeout, "request-timeout", 30*time.Second, "deadline of each list call to the API server")
+	fl.Int64Var(&f.pageSize, "page-size", audit.DefaultPageSize, "objects per list call")
+	// Tuning for tests of pagination, not a knob users need.
+	_ = fl.MarkHidden("page-size")
+	return cmd
+}
+
+func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
+	if f.allNamespaces && f.namespace != "" {
+		return exitWith(ExitUsage, errors.New("--namespace and --all-namespaces exclude each other"))
+	}
+	if f.pageSize <= 0 {
+		return exitWith(ExitUsage, fmt.Errorf("--page-size: %d is not positive", f.pageSize))
+	}
+	cfg, err := f.config.load(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	// Both were validated when the configuration was read.
+	failOn, _ := lint.ParseSeverity(cfg.FailOn)
+	rel, _ := lint.ParseRelease(cfg.KubernetesVersion)
+	textOpts, sinkOpts, err := textOptions(&checkFlags{color: f.color, verbose: f.verbose, quiet: f.quiet}, false, s.Out)
+	if err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	textOpts.ShowSource = false // no file, no source lines
+	opts := report.Options{Text: textOpts, Rules: rules.All()}
+	if v := buildVersion(); v != "(devel)" {
+		opts.Version = v
+	}
+	main, err := auditPrinter(f.format, opts)
+	if err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("--format: %w", err))
+	}
+	var extra []sink
+	for _, o := range f.outputs {
+		format, path, ok := strings.Cut(o, "=")
+		if !ok || path == "" {
+			return exitWith(ExitUsage, fmt.Errorf("--output %q: want FORMAT=FILE", o))
+		}
+		opts.Text = sinkOpts
+		p, err := auditPrinter(format, opts)
+		if err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--output: %w", err))
+		}
+		extra = append(extra, sink{printer: p, path: path})
+	}
+
+	loading := clientcmd.NewDefaultClientConfigLoadingRules()
+	loading.ExplicitPath = f.kubeconfig
+	kc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(loading, &clientcmd.ConfigOverrides{CurrentContext: f.context})
+	rc, err := kc.ClientConfig()
+	if err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("kubeconfig: %w", err))
+	}
+	rc.Timeout = f.timeout
+	rc.UserAgent = "podlint-audit"
+	client, err := dynamic.NewForConfig(rc)
+	if err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("kubeconfig: %w", err))
+	}
+
+	all := rules.All()
+	if dirs := append(cfg.PolicyDirs(), f.policies...); len(dirs) > 0 {
+		set, err := loadPolicies(cmd.Context(), dirs, rel)
+		if err != nil {
+			return err
+		}
+		all = append(all, set.Rules()...)
+	}
+	disabled, severity := cfg.EngineOptions(all)
+	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity})
+	res, st, err := audit.Run(cmd.Context(), client, audit.Options{Engine: engine, Namespace: f.namespace, PageSize: f.pageSize})
+	if err != nil {
+		if cmd.Context().Err() != nil {
+			return exitWith(ExitInternal, fmt.Errorf("interrupted: %w", err))
+		}
+		return exitWith(ExitUsage, fmt.Errorf("cluster %s: %w", rc.Host, err))
+	}
+	if f.verbose {
+		fmt.Fprintf(s.Err, "podlint audit: listed %d objects in %d pages of at most %d\n", st.Listed, st.Pages, f.pageSize)
+	}
+	if st.Controlled > 0 && !f.quiet {
+		fmt.Fprintf(s.Err, "podlint audit: Pods owned by a controller, judged through the owner's template instead: %d\n", st.Controlled)
+	}
+	if err := main.Print(s.Out, res); err != nil {
+		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
+	}
+	for _, o := range extra {
+		if err := writeReport(o, res); err != nil {
+			return exitWith(ExitUsage, err)
+		}
+	}
+	if len(res.Internal) > 0 {
+		for _, e := range res.Internal {
+			fmt.Fprintf(s.Err, "podlint: internal error: %v\n", e)
+		}
+		return exitWith(ExitInternal, nil)
+	}
+	for i := range res.Findings {
+		if res.Findings[i].Severity >= failOn {
+			return exitWith(ExitFindings, nil)
+		}
+	}
+	return nil
+}
+
+// auditPrinter is report's printer for a format, but the text format groups
+// findings by namespace.
+func auditPrinter(format string, o report.Options) (report.Printer, error) {
+	if format == "text" || format == "" {
+		return &audit.Text{Options: o.Text}, nil
+	}
+	return report.NewWith(format, o)
+}
