@@ -143,19 +143,10 @@ func valueFrom(pod *v1.Pod, c *v1.Container, vf *v1.EnvVarSource, src *EnvSource
 // podField is the downward API's value of a fieldRef path
 // (pkg/kubelet's podFieldSelectorRuntimeValue and fieldpath.ExtractFieldPathAsString).
 func podField(pod *v1.Pod, path string, status *v1.PodStatus) (string, error) {
-	if k, ok := subscript(path, "metadata.labels"); ok {
-		return pod.Labels[k], nil
-	}
-	if k, ok := subscript(path, "metadata.annotations"); ok {
-		return pod.Annotations[k], nil
+	if v, ok := metadataField(pod, path); ok {
+		return v, nil
 	}
 	switch path {
-	case "metadata.name":
-		return pod.Name, nil
-	case "metadata.namespace":
-		return pod.Namespace, nil
-	case "metadata.uid":
-		return string(pod.UID), nil
 	case "spec.nodeName":
 		return pod.Spec.NodeName, nil
 	case "spec.serviceAccountName":
@@ -178,6 +169,26 @@ func podField(pod *v1.Pod, path string, status *v1.PodStatus) (string, error) {
 		return strings.Join(ips, ","), nil
 	}
 	return "", configErrorf("unsupported fieldRef fieldPath %q", path)
+}
+
+// metadataField is the value of the metadata paths that env and downwardAPI
+// volumes share: one label or annotation, the name, namespace and UID.
+func metadataField(pod *v1.Pod, path string) (string, bool) {
+	if k, ok := subscript(path, "metadata.labels"); ok {
+		return pod.Labels[k], true
+	}
+	if k, ok := subscript(path, "metadata.annotations"); ok {
+		return pod.Annotations[k], true
+	}
+	switch path {
+	case "metadata.name":
+		return pod.Name, true
+	case "metadata.namespace":
+		return pod.Namespace, true
+	case "metadata.uid":
+		return string(pod.UID), true
+	}
+	return "", false
 }
 
 // subscript parses path as prefix['key'].

@@ -231,23 +231,14 @@ func downwardFiles(pod *v1.Pod, items []v1.DownwardAPIVolumeFile, def os.FileMod
 // volumeField is fieldpath.ExtractFieldPathAsString for a Pod: what a
 // downwardAPI volume can show (no status fields, unlike env).
 func volumeField(pod *v1.Pod, p string) (string, error) {
-	if k, ok := subscript(p, "metadata.labels"); ok {
-		return pod.Labels[k], nil
-	}
-	if k, ok := subscript(p, "metadata.annotations"); ok {
-		return pod.Annotations[k], nil
+	if v, ok := metadataField(pod, p); ok {
+		return v, nil
 	}
 	switch p {
 	case "metadata.labels":
 		return formatMap(pod.Labels), nil
 	case "metadata.annotations":
 		return formatMap(pod.Annotations), nil
-	case "metadata.name":
-		return pod.Name, nil
-	case "metadata.namespace":
-		return pod.Namespace, nil
-	case "metadata.uid":
-		return string(pod.UID), nil
 	}
 	return "", fmt.Errorf("unsupported fieldPath: %v", p)
 }
