@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -55,24 +54,9 @@ func fixture(quality, kind string) string { return filepath.Join("testdata", qua
 // the fixtures with the real kubectl, then audits the cluster with podlint
 // audit. The control plane is started once; the subtests share it in order.
 func TestCluster(t *testing.T) {
-	kubeBin := os.Getenv("KUBE_BIN_DIR")
-	if kubeBin == "" {
-		t.Skip("KUBE_BIN_DIR is not set: make cluster-test builds kube-apiserver and kubectl and sets it")
-	}
-	etcdBin := os.Getenv("ETCD")
-	if etcdBin == "" {
-		var err error
-		if etcdBin, err = exec.LookPath("etcd"); err != nil {
-			t.Skip("no etcd in PATH (Debian: apt-get install etcd-server; make cluster-test installs it)")
-		}
-	}
+	kubeBin, etcdBin := clusterBinaries(t)
 	stage(t, "build podlint")
-	bin := filepath.Join(t.TempDir(), "podlint")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/podlint")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/podlint: %v\n%s", err, out)
-	}
+	bin := buildPodlint(t)
 
 	c := startCluster(t, kubeBin, etcdBin)
 

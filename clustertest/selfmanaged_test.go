@@ -329,20 +329,28 @@ func clusterBinaries(t *testing.T) (string, string) {
 
 var (
 	podlintOnce sync.Once
+	podlintDir  string
 	podlintBin  string
 	podlintErr  error
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if podlintDir != "" {
+		os.RemoveAll(podlintDir)
+	}
+	os.Exit(code)
+}
 
 // buildPodlint builds podlint once per test binary.
 func buildPodlint(t *testing.T) string {
 	t.Helper()
 	podlintOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "podlint-clustertest-bin-")
-		if err != nil {
-			podlintErr = err
+		podlintDir, podlintErr = os.MkdirTemp("", "podlint-clustertest-bin-")
+		if podlintErr != nil {
 			return
 		}
-		podlintBin = filepath.Join(dir, "podlint")
+		podlintBin = filepath.Join(podlintDir, "podlint")
 		build := exec.Command("go", "build", "-o", podlintBin, "./cmd/podlint")
 		build.Dir = ".."
 		if out, err := build.CombinedOutput(); err != nil {
