@@ -98,18 +98,9 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 	if err != nil {
 		return exitWith(ExitUsage, fmt.Errorf("--format: %w", err))
 	}
-	var extra []sink
-	for _, o := range f.outputs {
-		format, path, ok := strings.Cut(o, "=")
-		if !ok || path == "" {
-			return exitWith(ExitUsage, fmt.Errorf("--output %q: want FORMAT=FILE", o))
-		}
-		opts.Text = sinkOpts
-		p, err := auditPrinter(format, opts)
-		if err != nil {
-			return exitWith(ExitUsage, fmt.Errorf("--output: %w", err))
-		}
-		extra = append(extra, sink{printer: p, path: path})
+	extra, err := outputSinks(f.outputs, opts, sinkOpts, auditPrinter)
+	if err != nil {
+		return err
 	}
 
 	loading := clientcmd.NewDefaultClientConfigLoadingRules()
@@ -126,13 +117,9 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 		return exitWith(ExitUsage, fmt.Errorf("kubeconfig: %w", err))
 	}
 
-	all := rules.All()
-	if dirs := append(cfg.PolicyDirs(), f.policies...); len(dirs) > 0 {
-		set, err := loadPolicies(cmd.Context(), dirs, rel)
-		if err != nil {
-			return err
-		}
-		all = append(all, set.Rules()...)
+	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
+	if err != nil {
+		return err
 	}
 	disabled, severity := cfg.EngineOptions(all)
 	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity})

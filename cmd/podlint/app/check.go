@@ -73,6 +73,25 @@ type sink struct {
 	path    string
 }
 
+// outputSinks parses --output FORMAT=FILE flags into printers made by
+// newPrinter, with the text options meant for files (no colour, no source).
+func outputSinks(outputs []string, opts report.Options, sinkOpts report.TextOptions, newPrinter func(string, report.Options) (report.Printer, error)) ([]sink, error) {
+	var sinks []sink
+	opts.Text = sinkOpts
+	for _, o := range outputs {
+		format, path, ok := strings.Cut(o, "=")
+		if !ok || path == "" {
+			return nil, exitWith(ExitUsage, fmt.Errorf("--output %q: want FORMAT=FILE", o))
+		}
+		p, err := newPrinter(format, opts)
+		if err != nil {
+			return nil, exitWith(ExitUsage, fmt.Errorf("--output: %w", err))
+		}
+		sinks = append(sinks, sink{printer: p, path: path})
+	}
+	return sinks, nil
+}
+
 func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) error {
 	cfg, err := f.config.load(cmd.Flags())
 	if err != nil {
@@ -93,18 +112,9 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 	if err != nil {
 		return exitWith(ExitUsage, fmt.Errorf("--format: %w", err))
 	}
-	var extra []sink
-	for _, o := range f.outputs {
-		format, path, ok := strings.Cut(o, "=")
-		if !ok || path == "" {
-			return exitWith(ExitUsage, fmt.Errorf("--output %q: want FORMAT=FILE", o))
-		}
-		opts.Text = sinkOpts
-		p, err := report.NewWith(format, opts)
-		if err != nil {
-			return exitWith(ExitUsage, fmt.Errorf("--output: %w", err))
-		}
-		extra = append(extra, sink{printer: p, path: path})
+	extra, err := outputSinks(f.outputs, opts, sinkOpts, report.NewWith)
+	if err != nil {
+		return err
 	}
 	stdinUses := 0
 	if f.against == "-" {
@@ -119,13 +129,9 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		return exitWith(ExitUsage, errors.New("- (stdin) may be given only once"))
 	}
 
-	all := rules.All()
-	if dirs := append(cfg.PolicyDirs(), f.policies...); len(dirs) > 0 {
-		set, err := loadPolicies(cmd.Context(), dirs, rel)
-		if err != nil {
-			return err
-		}
-		all = append(all, set.Rules()...)
+	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
+	if err != nil {
+		return err
 	}
 	disabled, severity := cfg.EngineOptions(all)
 	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity}

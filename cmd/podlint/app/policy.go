@@ -26,6 +26,20 @@ func loadPolicies(ctx context.Context, dirs []string, rel lint.Release) (*rego.S
 	return set, nil
 }
 
+// rulesWithPolicies is every built-in rule and the Rego policies of dirs (the
+// configuration's and --policy's).
+func rulesWithPolicies(ctx context.Context, dirs []string, rel lint.Release) ([]*lint.Rule, error) {
+	all := rules.All()
+	if len(dirs) == 0 {
+		return all, nil
+	}
+	set, err := loadPolicies(ctx, dirs, rel)
+	if err != nil {
+		return nil, err
+	}
+	return append(all, set.Rules()...), nil
+}
+
 // policyError puts each load error on its own line, file:line first, so that
 // editors and CI problem matchers pick them up.
 func policyError(err error) error {

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/rules"
 	"github.com/podlint/podlint/webhook"
 )
 
@@ -155,13 +154,9 @@ func buildWebhookHandler(cmd *cobra.Command, f *webhookFlags, mode webhook.Mode,
 		return nil, err
 	}
 	rel, _ := lint.ParseRelease(cfg.KubernetesVersion) // validated when read
-	all := rules.All()
-	if dirs := append(cfg.PolicyDirs(), f.policies...); len(dirs) > 0 {
-		set, err := loadPolicies(cmd.Context(), dirs, rel)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, set.Rules()...)
+	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
+	if err != nil {
+		return nil, err
 	}
 	known := map[string]bool{}
 	for _, r := range all {
