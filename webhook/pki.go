@@ -188,12 +188,13 @@ func issuedAt(cert *x509.Certificate) time.Time {
 	return t
 }
 
-// lifeUsed is how far now is into cert's validity since it was issued, 0 when
-// issued and 1 at NotAfter.
-func lifeUsed(cert *x509.Certificate, now time.Time) float64 {
-	total := cert.NotAfter.Sub(issuedAt(cert))
-	if total <= 0 {
-		return 1
-	}
-	return float64(now.Sub(issuedAt(cert))) / float64(total)
+// renewalTime is when cert reaches two thirds of its life since it was issued.
+func renewalTime(cert *x509.Certificate) time.Time {
+	from := issuedAt(cert)
+	return from.Add(time.Duration(float64(cert.NotAfter.Sub(from)) * renewAt))
+}
+
+// dueForRenewal reports whether cert has reached its renewal time at now.
+func dueForRenewal(cert *x509.Certificate, now time.Time) bool {
+	return !now.Before(renewalTime(cert))
 }

@@ -233,7 +233,7 @@ func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 	}
 
 	// 1. A CA past two thirds of its life gets a successor, first only trusted.
-	if lifeUsed(st.signer.cert, now) >= renewAt {
+	if dueForRenewal(st.signer.cert, now) {
 		ca, err := newCA(now, m.cfg.CAValidity)
 		if err != nil {
 			return 0, err
@@ -248,7 +248,7 @@ func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 	trusted := now.Sub(st.caAdded) >= m.cfg.Propagation
 	s := st.serving
 	usable := s != nil && now.Before(s.cert.NotAfter) && coversNames(s.cert, m.cfg.DNSNames, m.cfg.IPs) && st.trusts(s.cert)
-	due := !usable || lifeUsed(s.cert, now) >= renewAt || !signedBy(s.cert, st.signer.cert)
+	due := !usable || dueForRenewal(s.cert, now) || !signedBy(s.cert, st.signer.cert)
 	switch {
 	case due && (trusted || !usable):
 		cert, err := newServingCert(st.signer, m.cfg.DNSNames, m.cfg.IPs, now, m.cfg.CertValidity)
@@ -264,19 +264,19 @@ func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 	// 3. Older CAs leave the bundle once nothing served depends on them.
 	kept := st.bundle[:1]
 	for _, ca := range st.bundle[1:] {
-		if now.After(ca.NotAfter) {
+		switch {
+		case now.After(ca.NotAfter):
 			changed = true
-			continue
-		}
-		if signedBy(st.serving.cert, ca) || now.Sub(st.certIssued) < m.cfg.Propagation {
+		case signedBy(st.serving.cert, ca):
 			kept = append(kept, ca)
-			if !signedBy(st.serving.cert, ca) {
-				wantSoon(m.cfg.Propagation - now.Sub(st.certIssued))
-			}
-			continue
+		case now.Sub(st.certIssued) < m.cfg.Propagation:
+			// Replicas may still serve what this CA signed.
+			kept = append(kept, ca)
+			wantSoon(m.cfg.Propagation - now.Sub(st.certIssued))
+		default:
+			changed = true
+			m.cfg.Logger.Info("old CA removed from the bundle", "notAfter", ca.NotAfter)
 		}
-		changed = true
-		m.cfg.Logger.Info("old CA removed from the bundle", "notAfter", ca.NotAfter)
 	}
 	st.bundle = kept
 	// The next renewals, so the leader wakes for them rather than at the next
@@ -293,12 +293,6 @@ func (m *CertManager) Reconcile(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	return pending, nil
-}
-
-// renewalTime is when cert reaches two thirds of its life.
-func renewalTime(cert *x509.Certificate) time.Time {
-	from := issuedAt(cert)
-	return from.Add(time.Duration(float64(cert.NotAfter.Sub(from)) * renewAt))
 }
 
 func (st *certState) trusts(cert *x509.Certificate) bool {
