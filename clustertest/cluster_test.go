@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/podlint/podlint/internal/testbin"
 )
 
 // Namespaces of the test, by the webhook that judges them (the label
@@ -56,7 +58,7 @@ func fixture(quality, kind string) string { return filepath.Join("testdata", qua
 func TestCluster(t *testing.T) {
 	kubeBin, etcdBin := clusterBinaries(t)
 	stage(t, "build podlint")
-	bin := buildPodlint(t)
+	bin := testbin.Podlint(t, "..")
 
 	c := startCluster(t, kubeBin, etcdBin)
 

@@ -12,13 +12,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/podlint/podlint/internal/testbin"
 )
 
 // TestClusterSelfManagedCertificates runs two podlint replicas with
@@ -30,7 +31,7 @@ import (
 // failure would show as a different error), through every rotation.
 func TestClusterSelfManagedCertificates(t *testing.T) {
 	kubeBin, etcdBin := clusterBinaries(t)
-	bin := buildPodlint(t)
+	bin := testbin.Podlint(t, "..")
 	c := startCluster(t, kubeBin, etcdBin)
 
 	stage(t, "self-managed replicas")
@@ -165,7 +166,7 @@ func selfManagedConfiguration(ports []int) string {
 // PODLINT_LOAD_STRICT=1 (scripts/cluster-load.sh) requires it.
 func TestClusterAdmissionLatency(t *testing.T) {
 	kubeBin, etcdBin := clusterBinaries(t)
-	bin := buildPodlint(t)
+	bin := testbin.Podlint(t, "..")
 	c := startCluster(t, kubeBin, etcdBin)
 	rate, d := 50, 5*time.Second
 	if v := os.Getenv("PODLINT_APISERVER_LOAD_RATE"); v != "" {
@@ -361,38 +362,8 @@ func clusterBinaries(t *testing.T) (string, string) {
 	return kubeBin, etcdBin
 }
 
-var (
-	podlintOnce sync.Once
-	podlintDir  string
-	podlintBin  string
-	podlintErr  error
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if podlintDir != "" {
-		os.RemoveAll(podlintDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// buildPodlint builds podlint once per test binary.
-func buildPodlint(t *testing.T) string {
-	t.Helper()
-	podlintOnce.Do(func() {
-		podlintDir, podlintErr = os.MkdirTemp("", "podlint-clustertest-bin-")
-		if podlintErr != nil {
-			return
-		}
-		podlintBin = filepath.Join(podlintDir, "podlint")
-		build := exec.Command("go", "build", "-o", podlintBin, "./cmd/podlint")
-		build.Dir = ".."
-		if out, err := build.CombinedOutput(); err != nil {
-			podlintErr = fmt.Errorf("go build ./cmd/podlint: %v\n%s", err, out)
-		}
-	})
-	if podlintErr != nil {
-		t.Fatal(podlintErr)
-	}
-	return podlintBin
 }

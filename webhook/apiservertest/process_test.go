@@ -24,6 +24,7 @@ import (
 	"github.com/go-logr/logr"
 	"k8s.io/klog/v2"
 
+	"github.com/podlint/podlint/internal/testbin"
 	"github.com/podlint/podlint/internal/testpki"
 )
 
@@ -32,42 +33,13 @@ import (
 // and fault scripts (scripts/webhook-load.sh, scripts/webhook-faults.sh) are
 // tests here, with short settings in CI.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	binDir    string
-)
-
 func TestMain(m *testing.M) {
 	// The API server's webhook plugin logs every failed call through klog;
 	// the tests assert on those failures, so the lines are noise here.
 	klog.SetLogger(logr.Discard())
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// podlintBinary builds podlint from this checkout once per test binary.
-func podlintBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "podlint-bin-"); buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "podlint")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/podlint")
-		cmd.Dir = "../.."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/podlint: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
 }
 
 // serveProcess is a running `podlint webhook serve`.
@@ -112,7 +84,7 @@ func startServe(t *testing.T, args ...string) *serveProcess {
 	t.Helper()
 	p := &serveProcess{addr: freePort(t), metricsAddr: freePort(t), stderr: &syncBuffer{}, exited: make(chan struct{})}
 	all := append([]string{"webhook", "serve", "--addr", p.addr, "--metrics-addr", p.metricsAddr, "--log-level", "warn"}, args...)
-	p.cmd = exec.Command(podlintBinary(t), all...)
+	p.cmd = exec.Command(testbin.Podlint(t, "../.."), all...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
