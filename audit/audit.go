@@ -96,6 +96,7 @@ func Run(ctx context.Context, client dynamic.Interface, opts Options) (*lint.Res
 			}
 		}
 	}
+	res.CountSeverities()
 	sortResult(res)
 	return res, st, nil
 }
@@ -117,17 +118,7 @@ func check(ctx context.Context, e *lint.Engine, raw []byte, res *lint.Result, st
 	}
 	res.Objects = append(res.Objects, lint.CheckedObject{Object: obj.Ref})
 	res.Summary.Objects++
-	for _, f := range lint.LiveFindings(out.Findings) {
-		res.Findings = append(res.Findings, f)
-		switch f.Severity {
-		case lint.SeverityError:
-			res.Summary.Errors++
-		case lint.SeverityWarning:
-			res.Summary.Warnings++
-		default:
-			res.Summary.Infos++
-		}
-	}
+	res.Findings = append(res.Findings, lint.LiveFindings(out.Findings)...)
 	res.Suppressed = append(res.Suppressed, out.Suppressed...)
 	res.Summary.Suppressed += len(out.Suppressed)
 	return nil

@@ -215,12 +215,12 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Summary.Empty += r.summary.Empty
 		res.Summary.Unreadable += r.summary.Unreadable
 	}
-	res.countSeverities()
+	res.CountSeverities()
 	return res
 }
 
-// countSeverities sets the summary's error, warning and info counts from the findings.
-func (r *Result) countSeverities() {
+// CountSeverities sets the summary's error, warning and info counts from the findings.
+func (r *Result) CountSeverities() {
 	r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos = 0, 0, 0
 	for i := range r.Findings {
 		switch r.Findings[i].Severity {

@@ -256,7 +256,7 @@ func (e *Engine) RunUpdate(ctx context.Context, old, new []Source) *Result {
 	for _, k := range all {
 		res.Findings = append(res.Findings, k.f)
 	}
-	res.countSeverities()
+	res.CountSeverities()
 	return res
 }
 

@@ -136,26 +136,12 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 	if st.Controlled > 0 && !f.quiet {
 		fmt.Fprintf(s.Err, "podlint audit: Pods owned by a controller, judged through the owner's template instead: %d\n", st.Controlled)
 	}
-	if err := main.Print(s.Out, res); err != nil {
-		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
+	if err := writeReports(s, main, extra, res); err != nil {
+		return err
 	}
-	for _, o := range extra {
-		if err := writeReport(o, res); err != nil {
-			return exitWith(ExitUsage, err)
-		}
-	}
-	if len(res.Internal) > 0 {
-		for _, e := range res.Internal {
-			fmt.Fprintf(s.Err, "podlint: internal error: %v\n", e)
-		}
-		return exitWith(ExitInternal, nil)
-	}
-	for i := range res.Findings {
-		if res.Findings[i].Severity >= failOn {
-			return exitWith(ExitFindings, nil)
-		}
-	}
-	return nil
+	// lint.LiveFindings left out input findings, so exitFor's input-error case
+	// never applies here.
+	return exitFor(s, res, failOn)
 }
 
 // auditPrinter is report's printer for a format, but the text format groups

@@ -152,6 +152,17 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		res = engine.Run(cmd.Context(), sources)
 	}
 
+	if err := writeReports(s, main, extra, res); err != nil {
+		return err
+	}
+	if err := cmd.Context().Err(); err != nil {
+		return exitWith(ExitInternal, fmt.Errorf("interrupted: %w", err))
+	}
+	return exitFor(s, res, failOn)
+}
+
+// writeReports prints res with the main printer and into every --output file.
+func writeReports(s Streams, main report.Printer, extra []sink, res *lint.Result) error {
 	if err := main.Print(s.Out, res); err != nil {
 		return exitWith(ExitInternal, fmt.Errorf("writing output: %w", err))
 	}
@@ -160,9 +171,12 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 			return exitWith(ExitUsage, err)
 		}
 	}
-	if err := cmd.Context().Err(); err != nil {
-		return exitWith(ExitInternal, fmt.Errorf("interrupted: %w", err))
-	}
+	return nil
+}
+
+// exitFor is the exit code of a printed result: internal errors (3), input
+// errors (2), findings at or above failOn (1), else clean.
+func exitFor(s Streams, res *lint.Result, failOn lint.Severity) error {
 	if len(res.Internal) > 0 {
 		for _, e := range res.Internal {
 			fmt.Fprintf(s.Err, "podlint: internal error: %v\n", e)
