@@ -3,7 +3,6 @@
 package runner
 
 import (
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -14,7 +13,6 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 
-	"github.com/podlint/podlint/runner/image"
 	"github.com/podlint/podlint/runner/image/testimage"
 )
 
@@ -52,18 +50,7 @@ func grpcImages(t *testing.T) Images {
 		testimage.Dir("usr/local", 0o755), testimage.Dir("usr/local/bin", 0o755),
 		testimage.File("usr/local/bin/grpchealth", 0o755, string(body)),
 	}})
-	dir := t.TempDir()
-	archive := filepath.Join(dir, "img.tar")
-	if err := testimage.WriteFile(archive, "oci-archive", img); err != nil {
-		t.Fatal(err)
-	}
-	store, err := image.Open(image.Options{Root: filepath.Join(dir, "store")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Load(context.Background(), archive); err != nil {
-		t.Fatal(err)
-	}
+	store := storeWith(t, img)
 	return ChainImages{StoreImages{Store: store}, testImages(t)}
 }
 

@@ -32,18 +32,7 @@ func TestImageStoreConfig(t *testing.T) {
 	img.Config.Env = []string{"PATH=/bin:/usr/bin", "GREETING=hi"}
 	img.Config.WorkingDir = "/tmp"
 	img.Config.StopSignal = "SIGQUIT"
-	dir := t.TempDir()
-	archive := filepath.Join(dir, "img.tar")
-	if err := testimage.WriteFile(archive, "oci-archive", img); err != nil {
-		t.Fatal(err)
-	}
-	store, err := image.Open(image.Options{Root: filepath.Join(dir, "store")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Load(context.Background(), archive); err != nil {
-		t.Fatal(err)
-	}
+	store := storeWith(t, img)
 	pod := decodePod(t, `
 apiVersion: v1
 kind: Pod
@@ -94,18 +83,7 @@ func TestImageStoreUser(t *testing.T) {
 	cache := testimage.File("home/nobody/cache", 0o600, "mine\n")
 	cache.Header.Uid, cache.Header.Gid = 65534, 100
 	img.Layers = append(img.Layers, testimage.Layer{Entries: []testimage.Entry{home, cache}})
-	dir := t.TempDir()
-	archive := filepath.Join(dir, "img.tar")
-	if err := testimage.WriteFile(archive, "oci-archive", img); err != nil {
-		t.Fatal(err)
-	}
-	store, err := image.Open(image.Options{Root: filepath.Join(dir, "store")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.Load(context.Background(), archive); err != nil {
-		t.Fatal(err)
-	}
+	store := storeWith(t, img)
 	p := startWith(t, StoreImages{Store: store}, `
 apiVersion: v1
 kind: Pod
@@ -119,4 +97,23 @@ spec:
 	if got, want := p.Logs()["app"], "65534 65534 /nonexistent\nmine\n65534 65534\n65534 100\n0 0\n"; got != want {
 		t.Errorf("logs %q, want %q: the image's USER nobody, owning what the image gave it", got, want)
 	}
+}
+
+// storeWith is an image store in a temporary directory holding img, loaded
+// from an OCI archive as `podlint image load` would.
+func storeWith(t *testing.T, img testimage.Image) *image.Store {
+	t.Helper()
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "img.tar")
+	if err := testimage.WriteFile(archive, "oci-archive", img); err != nil {
+		t.Fatal(err)
+	}
+	store, err := image.Open(image.Options{Root: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(context.Background(), archive); err != nil {
+		t.Fatal(err)
+	}
+	return store
 }
