@@ -41,22 +41,7 @@ spec:
     command: [sh, -c, "id -u; cat /proc/self/uid_map; touch /x && echo rootfs-ok; echo hi > /d/f && echo volume-ok"]
     volumeMounts: [{name: d, mountPath: /d}]
 `)
-	p, err := Start(pod, Options{Images: testImages(t), StateDir: state})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = p.WaitFor(t.Context(), phaseIs(v1.PodSucceeded))
-	}()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("not Succeeded: %s", describe(p.Status()))
-	}
-	p.Delete()
-	<-p.Done()
+	p := runRootToSucceeded(t, pod, state)
 	fields := strings.Fields(p.Logs()["a"])
 	if len(fields) != 6 || fields[0] != "0" || fields[2] == "0" || fields[4] != "rootfs-ok" || fields[5] != "volume-ok" {
 		t.Errorf("logs %q: want container root mapped to a non-root host uid, with a writable root filesystem and volume", fields)
@@ -100,6 +85,21 @@ spec:
     command: [sh, -c, "id -u; id -g; id -G; cat /proc/self/uid_map; touch /d/f && stat -c '%g %a' /d"]
     volumeMounts: [{name: d, mountPath: /d}]
 `)
+	p := runRootToSucceeded(t, pod, state)
+	lines := strings.Split(strings.TrimSpace(p.Logs()["a"]), "\n")
+	if len(lines) != 5 || lines[0] != "1000" || lines[1] != "3000" || !strings.Contains(" "+lines[2]+" ", " 4000 ") ||
+		strings.Join(strings.Fields(lines[3]), " ") != "0 300000 65536" || lines[4] != "2000 2777" {
+		t.Errorf("logs %q: want uid 1000, gid 3000, group 4000, ids mapped to root's range, an fsGroup volume", lines)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(state, "pods")); len(entries) != 0 {
+		t.Errorf("state left: %v", entries)
+	}
+}
+
+// runRootToSucceeded runs pod with state as its state directory until it
+// succeeds (60 s at most) and tears it down.
+func runRootToSucceeded(t *testing.T, pod *v1.Pod, state string) *Pod {
+	t.Helper()
 	p, err := Start(pod, Options{Images: testImages(t), StateDir: state})
 	if err != nil {
 		t.Fatal(err)
@@ -116,12 +116,5 @@ spec:
 	}
 	p.Delete()
 	<-p.Done()
-	lines := strings.Split(strings.TrimSpace(p.Logs()["a"]), "\n")
-	if len(lines) != 5 || lines[0] != "1000" || lines[1] != "3000" || !strings.Contains(" "+lines[2]+" ", " 4000 ") ||
-		strings.Join(strings.Fields(lines[3]), " ") != "0 300000 65536" || lines[4] != "2000 2777" {
-		t.Errorf("logs %q: want uid 1000, gid 3000, group 4000, ids mapped to root's range, an fsGroup volume", lines)
-	}
-	if entries, _ := os.ReadDir(filepath.Join(state, "pods")); len(entries) != 0 {
-		t.Errorf("state left: %v", entries)
-	}
+	return p
 }
