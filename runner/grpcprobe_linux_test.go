@@ -3,7 +3,6 @@
 package runner
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,13 +37,7 @@ func grpcImages(t *testing.T) Images {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := testimage.Busybox("")
-	if errors.Is(err, testimage.ErrNoBusybox) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := busyboxImage(t)
 	img.Name = "localhost/podlint/grpc-health:1"
 	img.Layers = append(img.Layers, testimage.Layer{Entries: []testimage.Entry{
 		testimage.Dir("usr/local", 0o755), testimage.Dir("usr/local/bin", 0o755),

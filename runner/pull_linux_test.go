@@ -3,7 +3,6 @@
 package runner
 
 import (
-	"errors"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -28,13 +27,7 @@ import (
 func testRegistry(t *testing.T) string {
 	t.Helper()
 	canRun(t)
-	img, err := testimage.Busybox("")
-	if errors.Is(err, testimage.ErrNoBusybox) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := busyboxImage(t)
 	archive := filepath.Join(t.TempDir(), "bb.tar")
 	if err := testimage.WriteFile(archive, "docker-archive", img); err != nil {
 		t.Fatal(err)

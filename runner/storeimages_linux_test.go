@@ -19,13 +19,7 @@ import (
 // configuration sets entrypoint, cmd, env, working directory and STOPSIGNAL.
 func TestImageStoreConfig(t *testing.T) {
 	canRun(t)
-	img, err := testimage.Busybox("")
-	if errors.Is(err, testimage.ErrNoBusybox) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := busyboxImage(t)
 	img.Name = "localhost/podlint/configured:1"
 	img.Config.Entrypoint = []string{"sh", "-c"}
 	img.Config.Cmd = []string{"trap 'echo got QUIT; exit 0' QUIT; echo $GREETING from $(pwd); sleep 100 & wait"}
@@ -67,13 +61,7 @@ spec:
 // that user a directory and a file.
 func TestImageStoreUser(t *testing.T) {
 	needRange(t)
-	img, err := testimage.Busybox("")
-	if errors.Is(err, testimage.ErrNoBusybox) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := busyboxImage(t)
 	img.Name = "localhost/podlint/user:1"
 	img.Config.User = "nobody"
 	// Owners an unprivileged unpack cannot apply: the runner does, in the
@@ -116,4 +104,18 @@ func storeWith(t *testing.T, img testimage.Image) *image.Store {
 		t.Fatal(err)
 	}
 	return store
+}
+
+// busyboxImage is a test image of the host's busybox-static; the test is
+// skipped where there is none.
+func busyboxImage(t *testing.T) testimage.Image {
+	t.Helper()
+	img, err := testimage.Busybox("")
+	if errors.Is(err, testimage.ErrNoBusybox) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
