@@ -41,12 +41,19 @@ type probeSet struct {
 	once     sync.Once
 	startup  chan struct{} // closed when the startup probe has succeeded
 	startOne sync.Once
+	// startedAt is the instance's start, from which initialDelaySeconds counts.
+	// Read from the container's state by the pod worker, which alone may
+	// touch that state, before the probe goroutines start.
+	startedAt time.Time
 }
 
 func (ps *probeSet) stop() { ps.once.Do(func() { close(ps.quit) }) }
 
 func (p *Pod) startProbes(c *ctr, in *instance) *probeSet {
-	ps := &probeSet{quit: make(chan struct{}), startup: make(chan struct{})}
+	ps := &probeSet{quit: make(chan struct{}), startup: make(chan struct{}), startedAt: time.Now()}
+	if c.state.Running != nil {
+		ps.startedAt = c.state.Running.StartedAt.Time
+	}
 	if c.spec.StartupProbe == nil {
 		close(ps.startup)
 	} else {
@@ -83,11 +90,7 @@ func (p *Pod) probeLoop(c *ctr, in *instance, ps *probeSet, kind probeKind, pr *
 		failureThreshold = 3
 	}
 	successThreshold := int(max(pr.SuccessThreshold, 1))
-	startedAt := time.Now()
-	if c.state.Running != nil {
-		startedAt = c.state.Running.StartedAt.Time
-	}
-	if d := time.Until(startedAt.Add(time.Duration(pr.InitialDelaySeconds) * time.Second)); d > 0 {
+	if d := time.Until(ps.startedAt.Add(time.Duration(pr.InitialDelaySeconds) * time.Second)); d > 0 {
 		select {
 		case <-time.After(d):
 		case <-ps.quit:
