@@ -816,11 +816,16 @@ func (p *Pod) beginTermination(quiet bool) {
 		p.kill(c, grace, "Killing", "Stopping container "+c.spec.Name)
 	}
 	begin := time.Now()
+	// The instances are taken here, in the pod worker, which alone writes c.in.
+	stopping := make([]*instance, len(apps))
+	for i, c := range apps {
+		stopping[i] = c.in
+	}
 	p.killWG.Add(1)
 	go func() {
 		defer p.killWG.Done()
-		for _, c := range apps {
-			<-c.in.done
+		for _, in := range stopping {
+			<-in.done
 		}
 		for i := len(sidecars) - 1; i >= 0; i-- {
 			remaining := max(grace-time.Since(begin), minimumGracePeriod)
