@@ -112,6 +112,33 @@ type Finding struct {
 	// Source is the text of the line at Position, kept so that printers can show
 	// it (--show-source) without re-reading files or stdin; empty when unknown.
 	Source string
+	// Fix, when set, is a machine-applicable correction of the finding (podlint fix,
+	// SARIF fixes, editor quick fixes); nil when the rule offers none.
+	Fix *Fix
+}
+
+// Fix is an unambiguous correction of one finding: text edits that keep every other
+// byte of the file as it was.
+type Fix struct {
+	Description string `json:"description"`
+	Edits       []Edit `json:"edits"`
+}
+
+// Edit replaces the bytes of File from Start.Offset up to (not including) End.Offset
+// with Text; Start equal to End inserts.
+type Edit struct {
+	File  string   `json:"file"`
+	Start TextSpot `json:"start"`
+	End   TextSpot `json:"end"`
+	Text  string   `json:"text"`
+}
+
+// TextSpot is a place in a file: a 1-based line and column (counted as Position
+// counts them) for people, and the 0-based byte offset that edits are applied at.
+type TextSpot struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	Offset int `json:"offset"`
 }
 
 // TypeString returns the field error type the way Kubernetes names it
