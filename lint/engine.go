@@ -38,6 +38,9 @@ type Options struct {
 	// DocumentLimits bound each document's nodes, depth, scalars and alias
 	// expansion; zero fields take manifest's defaults.
 	DocumentLimits manifest.Limits
+	// CustomKinds are custom resource kinds declared in the configuration, read
+	// besides (or instead of) the built-in ones (BuiltinCustomKinds).
+	CustomKinds []CustomKind
 }
 
 // Engine runs rules over manifests. It is safe for concurrent use.
@@ -50,6 +53,8 @@ type Engine struct {
 	inputRule map[string]bool
 	// updates are the rules with a CheckUpdate, run on (old, new) pairs.
 	updates []*Rule
+	// custom are the custom resource kinds whose pod templates are checked.
+	custom CustomKinds
 }
 
 // NewEngine returns an engine running rules (those with a Check) with opts.
@@ -61,7 +66,7 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	opts = opts.withLimitDefaults()
-	e := &Engine{opts: opts, known: map[string]bool{}, inputRule: map[string]bool{}}
+	e := &Engine{opts: opts, known: map[string]bool{}, inputRule: map[string]bool{}, custom: NewCustomKinds(opts.CustomKinds)}
 	all := append(rules[:len(rules):len(rules)], RuleUnusedSuppression) // never into the caller's array
 	for _, r := range all {
 		if e.known[r.ID] {
@@ -430,6 +435,10 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	}
 	kind := manifest.LookupKind(it.Kind)
 	if kind == nil || !manifest.IsKubernetesGroup(it.APIVersion) {
+		if ck := e.custom.Lookup(it.APIVersion, it.Kind); ck != nil && !manifest.IsKubernetesGroup(it.APIVersion) {
+			e.checkCustom(file, doc, it, ck, decoder, out, ref, at(it.Path), add)
+			return
+		}
 		out.summary.Skipped++
 		out.skipped = append(out.skipped, Skip{Object: ref, Document: doc.Index, Position: at(it.Path)})
 		return

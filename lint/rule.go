@@ -58,6 +58,9 @@ type Object struct {
 	// cluster), rather than read from a manifest: fields the API server fills
 	// in (a Job's generated selector) are then its own, not the author's.
 	Live bool
+	// Custom is the custom resource whose embedded template this object stands
+	// in for (a Rollout's template checked as a Deployment); nil otherwise.
+	Custom *ObjectRef
 	// Position is where the object starts in its file; findings placed elsewhere
 	// (a Rego policy's own errors) name it so the object can be found.
 	Position Position
