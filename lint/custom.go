@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/lint/manifest"
 )
@@ -265,6 +266,25 @@ func withoutKey(m *yaml.Node, key string) []*yaml.Node {
 	return out
 }
 
+// replacePath replaces the field path from where it starts a path in a message
+// (not where it ends a longer one).
+func replacePath(msg, from, to string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(msg, from)
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		if i > 0 && (msg[i-1] == '.' || msg[i-1] == '_' || msg[i-1] >= 'a' && msg[i-1] <= 'z' || msg[i-1] >= 'A' && msg[i-1] <= 'Z') {
+			b.WriteString(msg[:i+len(from)])
+		} else {
+			b.WriteString(msg[:i] + to)
+		}
+		msg = msg[i+len(from):]
+	}
+}
+
 // parentOf returns the path and node of the mapping that holds the field at path.
 func parentOf(root *yaml.Node, path string) (string, *yaml.Node) {
 	i := strings.LastIndexAny(path, ".[")
@@ -300,8 +320,13 @@ func (e *Engine) checkCustom(file string, doc *manifest.Document, it manifest.It
 	seen := map[string]bool{}
 	for _, s := range standIns(ck, it.Node) {
 		s := s
+		specFrom := field.NewPath(s.kind.SpecPath[0], s.kind.SpecPath[1:]...).String()
+		specTo := s.realPath(specFrom)
 		report := func(f Finding) {
 			f.Field = joinPath(it.Path, s.realPath(f.Field))
+			if specFrom != specTo {
+				f.Message = replacePath(f.Message, specFrom, specTo)
+			}
 			// Each template is checked with the custom resource's metadata; a
 			// finding about that metadata is reported once.
 			key := f.Rule + "\x00" + f.Field + "\x00" + f.Message
