@@ -15,9 +15,11 @@ import (
 // checks, each as the built-in kind it stands for. The rest of the object is not
 // judged (that needs its CRD's schema).
 type CustomKind struct {
-	// Group and Kind identify the kind; any version of the group is read.
-	Group string `json:"group"`
-	Kind  string `json:"kind"`
+	// Group and Kind identify the kind; Version, when set, limits it to one
+	// version of the group (any version otherwise).
+	Group   string `json:"group"`
+	Version string `json:"version,omitempty"`
+	Kind    string `json:"kind"`
 	// Templates are where its pod templates (or Job specs) are.
 	Templates []TemplateSite `json:"templates"`
 	// Source names the project and release the sites were checked against;
@@ -99,22 +101,27 @@ func NewCustomKinds(extra []CustomKind) CustomKinds {
 	out := CustomKinds{}
 	for i := range BuiltinCustomKinds {
 		k := BuiltinCustomKinds[i]
-		out[k.Group+"/"+k.Kind] = &k
+		out[k.key()] = &k
 	}
 	for i := range extra {
 		k := extra[i]
-		out[k.Group+"/"+k.Kind] = &k
+		out[k.key()] = &k
 	}
 	return out
 }
 
+func (k *CustomKind) key() string { return k.Group + "/" + k.Version + "/" + k.Kind }
+
 // Lookup returns the custom kind of an object's apiVersion and kind, or nil.
 func (c CustomKinds) Lookup(apiVersion, kind string) *CustomKind {
-	group, _, ok := strings.Cut(apiVersion, "/")
+	group, version, ok := strings.Cut(apiVersion, "/")
 	if !ok {
 		return nil
 	}
-	return c[group+"/"+kind]
+	if k := c[group+"/"+version+"/"+kind]; k != nil {
+		return k
+	}
+	return c[group+"//"+kind]
 }
 
 // List returns the kinds sorted by group and kind.

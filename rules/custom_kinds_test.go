@@ -1,10 +1,12 @@
 package rules
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
 	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/config"
 )
 
 // TestCustomKinds checks the pod templates of the built-in custom kinds with
@@ -40,5 +42,30 @@ func TestCustomKinds(t *testing.T) {
 				t.Errorf("%s:%d: unexpected %s at %s: %s", path, f.Position.Line, f.Rule, f.Field, f.Message)
 			}
 		})
+	}
+}
+
+// TestDeclaredCustomKinds checks kinds declared in a configuration file: their
+// templates at every path the declaration names, each as its built-in kind.
+func TestDeclaredCustomKinds(t *testing.T) {
+	dir := filepath.Join("testdata", "custom-kinds", "declared")
+	cfg, err := config.Load(filepath.Join(dir, "podlint.yaml"), All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "objects.yaml")
+	res := lint.NewEngine(All(), lint.Options{CustomKinds: cfg.LintKinds()}).Run(context.Background(), lint.Sources([]string{path}, nil))
+	var got []expectation
+	for _, f := range res.Findings {
+		got = append(got, expectation{Rule: f.Rule, Field: f.Field, Line: f.Position.Line})
+	}
+	diff(t, path, parseWants(t, path), got)
+	if res.Summary.Objects != 2 || res.Summary.Skipped != 1 {
+		t.Errorf("checked %d objects and skipped %d; want 2 (WebApp v1, Pipeline of any version) and 1 (WebApp v2, not declared)", res.Summary.Objects, res.Summary.Skipped)
+	}
+	// Without the declarations the same objects are other kinds, not checked.
+	res = lint.NewEngine(All(), lint.Options{}).Run(context.Background(), lint.Sources([]string{path}, nil))
+	if res.Summary.Objects != 0 || len(res.Findings) != 0 {
+		t.Errorf("without customKinds: %d objects checked, %d findings; want none", res.Summary.Objects, len(res.Findings))
 	}
 }
