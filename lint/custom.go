@@ -320,7 +320,7 @@ func addPair(m *yaml.Node, key string, v *yaml.Node) {
 
 // checkCustom checks the pod templates of a custom resource, each as its
 // built-in stand-in, and reports the findings at the custom resource's paths.
-func (e *Engine) checkCustom(file string, doc *manifest.Document, it manifest.Item, ck *CustomKind, decoder *manifest.Decoder,
+func (e *Engine) checkCustom(file string, doc *manifest.Document, root *yaml.Node, it manifest.Item, ck *CustomKind, decoder *manifest.Decoder,
 	out *docResult, ref ObjectRef, objPos Position, add func(Finding)) {
 	out.summary.Objects++
 	out.objects = append(out.objects, CheckedObject{Object: ref, Document: doc.Index, Position: objPos})
@@ -365,6 +365,13 @@ func (e *Engine) checkCustom(file string, doc *manifest.Document, it manifest.It
 		obj.Custom = &ref
 		if out.keep {
 			out.checked = append(out.checked, obj)
+		}
+		if len(e.setRules) > 0 {
+			out.set = append(out.set, &SetObject{Ref: ref, Workload: obj, realPath: s.realPath, prefix: it.Path, node: it.Node, document: doc.Index,
+				root: itemRoot(it.Path), locate: func(p string) Position {
+					line, col, _ := manifest.Locate(root, p)
+					return Position{File: file, Line: doc.StartLine + line - 1, Column: col}
+				}})
 		}
 		if spec == nil {
 			continue

@@ -55,6 +55,8 @@ type Engine struct {
 	updates []*Rule
 	// custom are the custom resource kinds whose pod templates are checked.
 	custom CustomKinds
+	// setRules are the rules with a CheckSet, run once over a whole run.
+	setRules []*Rule
 }
 
 // NewEngine returns an engine running rules (those with a Check) with opts.
@@ -83,6 +85,9 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 		}
 		if r.CheckUpdate != nil {
 			e.updates = append(e.updates, r)
+		}
+		if r.CheckSet != nil {
+			e.setRules = append(e.setRules, r)
 		}
 	}
 	return e
@@ -156,6 +161,8 @@ type docResult struct {
 	// Live: only CheckObject sets it.
 	keep    bool
 	checked []*Object
+	// set holds the objects for the cross-object rules (when any runs).
+	set []*SetObject
 }
 
 // Run checks every source and returns the findings in input order.
@@ -189,6 +196,7 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		}
 	}()
 	objects, full := 0, false
+	var set []*SetObject
 	for j := range ordered {
 		r := <-j.done
 		if full {
@@ -213,12 +221,17 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Internal = append(res.Internal, r.internal...)
 		res.Suppressed = append(res.Suppressed, r.suppressed...)
 		res.Objects = append(res.Objects, r.objects...)
+		set = append(set, r.set...)
 		res.Summary.Suppressed += len(r.suppressed)
 		res.Summary.Files += r.summary.Files
 		res.Summary.Objects += r.summary.Objects
 		res.Summary.Skipped += r.summary.Skipped
 		res.Summary.Empty += r.summary.Empty
 		res.Summary.Unreadable += r.summary.Unreadable
+	}
+	if !full && ctx.Err() == nil {
+		// After every per-object finding: these rules need the whole input.
+		e.runSetRules(set, res)
 	}
 	res.CountSeverities()
 	return res
@@ -436,8 +449,13 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	kind := manifest.LookupKind(it.Kind)
 	if kind == nil || !manifest.IsKubernetesGroup(it.APIVersion) {
 		if ck := e.custom.Lookup(it.APIVersion, it.Kind); ck != nil && !manifest.IsKubernetesGroup(it.APIVersion) {
-			e.checkCustom(file, doc, it, ck, decoder, out, ref, at(it.Path), add)
+			e.checkCustom(file, doc, root, it, ck, decoder, out, ref, at(it.Path), add)
 			return
+		}
+		if len(e.setRules) > 0 {
+			if typed := referrer(it); typed != nil {
+				out.set = append(out.set, &SetObject{Ref: ref, Typed: typed, locate: at, node: it.Node, document: doc.Index, root: itemRoot(it.Path)})
+			}
 		}
 		out.summary.Skipped++
 		out.skipped = append(out.skipped, Skip{Object: ref, Document: doc.Index, Position: at(it.Path)})
@@ -484,6 +502,9 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	obj.Position = objPos
 	if out.keep {
 		out.checked = append(out.checked, obj)
+	}
+	if len(e.setRules) > 0 {
+		out.set = append(out.set, &SetObject{Ref: ref, Workload: obj, locate: at, node: it.Node, document: doc.Index, root: obj.Root})
 	}
 	if spec == nil {
 		return
@@ -557,6 +578,14 @@ func joinPath(prefix, name string) string {
 		return name
 	}
 	return prefix + "." + name
+}
+
+// itemRoot is rootPath for an item's path, nil at the top level.
+func itemRoot(path string) *field.Path {
+	if path == "" {
+		return nil
+	}
+	return rootPath(path)
 }
 
 // rootPath turns "items[3]" into a field.Path.

@@ -33,6 +33,10 @@ type Rule struct {
 	// replaces it (podlint diff, check --against, the webhook's UPDATE requests).
 	// Nil for rules that only look at one object.
 	CheckUpdate func(p *UpdatePass)
+	// CheckSet runs the rule once over every object of a run that carries a pod
+	// template or points at Pods (Services, PodDisruptionBudgets,
+	// HorizontalPodAutoscalers): the cross-object rules. Nil for the others.
+	CheckSet func(p *SetPass)
 	// CreateOnly marks a Check the API server applies to a Pod's create only
 	// (ValidatePodCreate, not ValidatePodUpdate): RunUpdate drops its findings
 	// about Pods that already exist in the old manifests.

@@ -201,7 +201,7 @@ func Parse(name, dir string, data []byte, rules []*lint.Rule) (*Config, error) {
 				}
 			})
 		},
-		"policies": func(v *yaml.Node) { c.Policies = p.list(v, "policies", nil) },
+		"policies":    func(v *yaml.Node) { c.Policies = p.list(v, "policies", nil) },
 		"customKinds": func(v *yaml.Node) { c.CustomKinds = p.customKinds(v) },
 		"rules": func(v *yaml.Node) {
 			p.mapping(v, "rules", map[string]func(*yaml.Node){
