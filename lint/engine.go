@@ -41,6 +41,9 @@ type Options struct {
 	// CustomKinds are custom resource kinds declared in the configuration, read
 	// besides (or instead of) the built-in ones (BuiltinCustomKinds).
 	CustomKinds []CustomKind
+	// CRDs validate the custom resources of their kinds (check --crd), besides
+	// the CustomResourceDefinitions found in the inputs.
+	CRDs []*CRD
 }
 
 // Engine runs rules over manifests. It is safe for concurrent use.
@@ -163,6 +166,10 @@ type docResult struct {
 	checked []*Object
 	// set holds the objects for the cross-object rules (when any runs).
 	set []*SetObject
+	// crds and crs are the CustomResourceDefinitions and custom resources of
+	// the document, validated once the whole input is read.
+	crds []*CRD
+	crs  []*pendingCR
 }
 
 // Run checks every source and returns the findings in input order.
@@ -197,6 +204,8 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 	}()
 	objects, full := 0, false
 	var set []*SetObject
+	var crds []*CRD
+	var crs []*pendingCR
 	for j := range ordered {
 		r := <-j.done
 		if full {
@@ -222,6 +231,8 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Suppressed = append(res.Suppressed, r.suppressed...)
 		res.Objects = append(res.Objects, r.objects...)
 		set = append(set, r.set...)
+		crds = append(crds, r.crds...)
+		crs = append(crs, r.crs...)
 		res.Summary.Suppressed += len(r.suppressed)
 		res.Summary.Files += r.summary.Files
 		res.Summary.Objects += r.summary.Objects
@@ -230,7 +241,8 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Summary.Unreadable += r.summary.Unreadable
 	}
 	if !full && ctx.Err() == nil {
-		// After every per-object finding: these rules need the whole input.
+		// After every per-object finding: these need the whole input.
+		e.runSchemas(crds, crs, res)
 		e.runSetRules(set, res)
 	}
 	res.CountSeverities()
@@ -445,6 +457,9 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 			Hint: RuleMissingKind.Remediation})
 		out.summary.Unreadable++
 		return
+	}
+	if !out.keep {
+		e.collectSchemaInputs(file, doc, root, it, ref, at, add, out)
 	}
 	kind := manifest.LookupKind(it.Kind)
 	if kind == nil || !manifest.IsKubernetesGroup(it.APIVersion) {

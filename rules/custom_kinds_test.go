@@ -69,3 +69,39 @@ func TestDeclaredCustomKinds(t *testing.T) {
 		t.Errorf("without customKinds: %d objects checked, %d findings; want none", res.Summary.Objects, len(res.Findings))
 	}
 }
+
+// TestCustomResourceSchema validates custom resources against their CRD's
+// schema, found among the inputs or given apart (check --crd), and not at all
+// without it.
+func TestCustomResourceSchema(t *testing.T) {
+	dir := filepath.Join("testdata", "custom-kinds", "schema")
+	objects := filepath.Join(dir, "objects.yaml")
+	crds, err := lint.LoadCRDs([]string{filepath.Join(dir, "crd.yaml")})
+	if err != nil || len(crds) != 1 {
+		t.Fatalf("LoadCRDs: %v, %d CRDs", err, len(crds))
+	}
+	for _, c := range []struct {
+		name    string
+		sources []string
+		crds    []*lint.CRD
+	}{
+		{"in the inputs", []string{dir}, nil},
+		{"with --crd", []string{objects}, crds},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := lint.NewEngine(All(), lint.Options{CRDs: c.crds}).Run(context.Background(), lint.Sources(c.sources, nil))
+			var got []expectation
+			for _, f := range res.Findings {
+				got = append(got, expectation{Rule: f.Rule, Field: f.Field, Line: f.Position.Line})
+			}
+			diff(t, objects, parseWants(t, objects), got)
+			if res.Summary.Objects != 3 {
+				t.Errorf("%d objects checked, want the 3 WebApps", res.Summary.Objects)
+			}
+		})
+	}
+	res := lint.NewEngine(All(), lint.Options{}).Run(context.Background(), lint.Sources([]string{objects}, nil))
+	if len(res.Findings) != 0 || res.Summary.Objects != 0 {
+		t.Errorf("without the CRD: %d findings, %d objects checked; want none", len(res.Findings), res.Summary.Objects)
+	}
+}
