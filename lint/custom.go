@@ -112,6 +112,15 @@ func NewCustomKinds(extra []CustomKind) CustomKinds {
 
 func (k *CustomKind) key() string { return k.Group + "/" + k.Version + "/" + k.Kind }
 
+// ReadsKind reports whether the engine checks objects of this apiVersion and
+// kind: a built-in kind, or a custom kind (built in or configured).
+func (e *Engine) ReadsKind(apiVersion, kind string) bool {
+	if k := manifest.LookupKind(kind); k != nil && manifest.IsKubernetesGroup(apiVersion) {
+		return apiVersion == k.APIVersion
+	}
+	return !manifest.IsKubernetesGroup(apiVersion) && e.custom.Lookup(apiVersion, kind) != nil
+}
+
 // Lookup returns the custom kind of an object's apiVersion and kind, or nil.
 func (c CustomKinds) Lookup(apiVersion, kind string) *CustomKind {
 	group, version, ok := strings.Cut(apiVersion, "/")
@@ -325,6 +334,17 @@ func (e *Engine) checkCustom(file string, doc *manifest.Document, root *yaml.Nod
 	out.summary.Objects++
 	out.objects = append(out.objects, CheckedObject{Object: ref, Document: doc.Index, Position: objPos})
 	seen := map[string]bool{}
+	var templates []*Object
+	if out.keep {
+		// CheckObject returns the custom resource as one object, its templates' stand-ins inside.
+		defer func() {
+			cr := &Object{Ref: ref, Custom: &ref, Templates: templates, Live: true, Position: objPos, node: it.Node}
+			if len(templates) > 0 {
+				cr.Meta, cr.PodMeta, cr.PodSpec, cr.PodSpecPath = templates[0].Meta, templates[0].PodMeta, templates[0].PodSpec, templates[0].PodSpecPath
+			}
+			out.checked = append(out.checked, cr)
+		}()
+	}
 	for _, s := range standIns(ck, it.Node) {
 		s := s
 		specFrom := field.NewPath(s.kind.SpecPath[0], s.kind.SpecPath[1:]...).String()
@@ -363,9 +383,7 @@ func (e *Engine) checkCustom(file string, doc *manifest.Document, root *yaml.Nod
 		obj := &Object{Ref: standRef, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: s.node, Live: out.keep, Position: objPos}
 		obj.PodSpecPath = obj.Path(s.kind.SpecPath[0], s.kind.SpecPath[1:]...)
 		obj.Custom = &ref
-		if out.keep {
-			out.checked = append(out.checked, obj)
-		}
+		templates = append(templates, obj)
 		if len(e.setRules) > 0 {
 			out.set = append(out.set, &SetObject{Ref: ref, Workload: obj, realPath: s.realPath, prefix: it.Path, node: it.Node, document: doc.Index,
 				root: itemRoot(it.Path), locate: func(p string) Position {

@@ -65,6 +65,10 @@ type Object struct {
 	// Custom is the custom resource whose embedded template this object stands
 	// in for (a Rollout's template checked as a Deployment); nil otherwise.
 	Custom *ObjectRef
+	// Templates are, for a custom resource returned by Engine.CheckObject, the
+	// stand-ins of each of its pod templates (Meta, PodMeta and PodSpec are the
+	// first one's); nil otherwise.
+	Templates []*Object
 	// Position is where the object starts in its file; findings placed elsewhere
 	// (a Rego policy's own errors) name it so the object can be found.
 	Position Position
