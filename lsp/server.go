@@ -1,0 +1,251 @@
+// Package lsp is podlint's language server: `podlint lsp` speaks the Language
+// Server Protocol (3.17) over stdio, publishes the findings of `podlint check`
+// on every open manifest as the author types, offers the findings' fixes and
+// suppressions as code actions, and explains rules and Kubernetes fields on hover.
+//
+// The JSON-RPC layer is github.com/sourcegraph/jsonrpc2; the LSP messages the
+// server uses are declared in protocol.go.
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/sourcegraph/jsonrpc2"
+
+	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/rules"
+)
+
+// Server is one language server session.
+type Server struct {
+	opts    Options
+	rules   []*lint.Rule
+	version string
+
+	conn *jsonrpc2.Conn
+
+	mu       sync.Mutex
+	root     string
+	docs     map[string]*document
+	settings map[string]*settings
+	// reported are the internal errors (rule panics) already shown to the
+	// user, so a panic on every keystroke is reported once.
+	reported map[string]bool
+	shutdown bool
+	exit     chan struct{}
+	// published is called after each publishDiagnostics (benchmarks, tests).
+	published func(uri string, version int)
+	wg        sync.WaitGroup
+}
+
+// Config configures a Server.
+type Config struct {
+	// Options are the command line's settings; the client's
+	// initializationOptions apply over them.
+	Options Options
+	// Rules are the built-in rules to run; nil means rules.All().
+	Rules []*lint.Rule
+	// Version is podlint's version, reported in serverInfo.
+	Version string
+}
+
+// NewServer returns a server that has not started yet.
+func NewServer(c Config) *Server {
+	if c.Rules == nil {
+		c.Rules = rules.All()
+	}
+	return &Server{opts: c.Options, rules: c.Rules, version: c.Version,
+		docs: map[string]*document{}, settings: map[string]*settings{}, reported: map[string]bool{},
+		exit: make(chan struct{})}
+}
+
+// ErrExitWithoutShutdown is returned by Serve when the client sent exit
+// before shutdown (LSP asks the server to exit with code 1 then).
+var ErrExitWithoutShutdown = errors.New("exit without shutdown")
+
+// Serve answers the client on rwc until it sends exit or disconnects.
+func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
+	stream := jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{})
+	// The handler runs on the connection's read loop, one message after the
+	// other, so changes apply in order; checks run on each document's worker.
+	s.conn = jsonrpc2.NewConn(ctx, stream, jsonrpc2.HandlerWithError(s.handle))
+	select {
+	case <-s.exit:
+	case <-s.conn.DisconnectNotify():
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	for _, d := range s.docs {
+		d.close()
+	}
+	clean := s.shutdown
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.conn.Close()
+	if !clean {
+		return ErrExitWithoutShutdown
+	}
+	return nil
+}
+
+func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) (result any, err error) {
+	defer func() {
+		// Bad input must not kill the server: a bug in a handler fails that
+		// one request and is logged.
+		if p := recover(); p != nil {
+			s.logf(MessageError, "podlint: internal error handling %s: %v\n%s", req.Method, p, debug.Stack())
+			result, err = nil, &jsonrpc2.Error{Code: jsonrpc2.CodeInternalError, Message: fmt.Sprint(p)}
+		}
+	}()
+	params := func(v any) error {
+		if req.Params == nil {
+			return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: "missing params"}
+		}
+		if err := json.Unmarshal(*req.Params, v); err != nil {
+			return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: err.Error()}
+		}
+		return nil
+	}
+	switch req.Method {
+	case "initialize":
+		var p InitializeParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		return s.initialize(p)
+	case "initialized":
+		return nil, nil
+	case "shutdown":
+		s.mu.Lock()
+		s.shutdown = true
+		s.mu.Unlock()
+		return nil, nil
+	case "exit":
+		close(s.exit)
+		return nil, nil
+	case "textDocument/didOpen":
+		var p DidOpenTextDocumentParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		s.open(p.TextDocument)
+		return nil, nil
+	case "textDocument/didChange":
+		var p DidChangeTextDocumentParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		return nil, s.change(p)
+	case "textDocument/didSave":
+		var p DidSaveTextDocumentParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		s.save(p)
+		return nil, nil
+	case "textDocument/didClose":
+		var p DidCloseTextDocumentParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		s.closeDoc(p.TextDocument.URI)
+		return nil, nil
+	case "workspace/didChangeWatchedFiles":
+		var p DidChangeWatchedFilesParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		s.reload()
+		return nil, nil
+	case "workspace/didChangeConfiguration":
+		var p DidChangeConfigurationParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		if o, err := parseOptions(p.Settings); err != nil {
+			s.logf(MessageWarning, "podlint: %v", err)
+		} else if len(p.Settings) > 0 && string(p.Settings) != "null" && string(p.Settings) != "{}" {
+			s.mu.Lock()
+			s.opts = s.opts.merge(o)
+			s.mu.Unlock()
+		}
+		s.reload()
+		return nil, nil
+	case "textDocument/codeAction":
+		var p CodeActionParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		return s.codeActions(ctx, p), nil
+	case "textDocument/hover":
+		var p TextDocumentPositionParams
+		if err := params(&p); err != nil {
+			return nil, err
+		}
+		return s.hover(p), nil
+	}
+	if req.Notif || strings.HasPrefix(req.Method, "$/") {
+		return nil, nil // notifications the server does not use are ignored
+	}
+	return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeMethodNotFound, Message: "podlint does not handle " + req.Method}
+}
+
+func (s *Server) initialize(p InitializeParams) (*InitializeResult, error) {
+	o, err := parseOptions(p.InitializationOptions)
+	if err != nil {
+		return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: err.Error()}
+	}
+	s.mu.Lock()
+	s.opts = s.opts.merge(o)
+	if path, ok := uriPath(p.RootURI); ok {
+		s.root = path
+	}
+	s.mu.Unlock()
+	return &InitializeResult{
+		Capabilities: ServerCapabilities{
+			PositionEncoding: "utf-16",
+			TextDocumentSync: TextDocumentSync{OpenClose: true, Change: SyncIncremental, Save: SaveOptions{}},
+			HoverProvider:    true,
+			CodeActionProvider: CodeActionOptions{CodeActionKinds: []string{
+				KindQuickFix, KindSourceFixAll}},
+		},
+		ServerInfo: ServerInfo{Name: "podlint", Version: s.version},
+	}, nil
+}
+
+// reload drops every configuration read so far and checks the open documents
+// again: a .podlint.yaml or a policy changed.
+func (s *Server) reload() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings = map[string]*settings{}
+	for _, d := range s.docs {
+		d.schedule()
+	}
+}
+
+// logf sends window/logMessage; it never blocks a handler on the client.
+func (s *Server) logf(typ int, format string, args ...any) {
+	if s.conn == nil {
+		return
+	}
+	_ = s.conn.Notify(context.Background(), "window/logMessage", LogMessageParams{Type: typ, Message: fmt.Sprintf(format, args...)})
+}
+
+// uriPath converts a file: URI to a path.
+func uriPath(uri string) (string, bool) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" {
+		return "", false
+	}
+	return filepath.FromSlash(u.Path), true
+}
