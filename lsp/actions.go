@@ -153,7 +153,7 @@ func (s *Server) fixAll(ctx context.Context, path string, a *analysis) string {
 		if n == 0 || ctx.Err() != nil {
 			break
 		}
-		cur = s.analyze(ctx, path, cur.version, newText(next))
+		cur = s.analyze(ctx, &document{s: s, path: path}, cur.version, newText(next))
 	}
 	return cur.text.s
 }

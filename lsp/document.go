@@ -25,6 +25,10 @@ type document struct {
 	done   chan struct{}
 	// last is the latest published analysis: code actions and hover use it.
 	last *analysis
+	// cache is the results of the documents of the latest check, valid for
+	// the settings cacheFor (see Server.check).
+	cache    docCache
+	cacheFor *settings
 }
 
 // analysis is the outcome of checking one version of a document.
@@ -157,7 +161,7 @@ func (d *document) work() {
 		d.cancel = cancel
 		s.mu.Unlock()
 
-		a := s.analyze(ctx, d.path, version, t)
+		a := s.analyze(ctx, d, version, t)
 
 		s.mu.Lock()
 		current := gen == d.gen && ctx.Err() == nil
