@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/sourcegraph/jsonrpc2"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/rules"
@@ -181,8 +180,10 @@ spec:
 
 // pinRule stands in for a rule with a fix until the built-in rules have
 // some: it reports image tags "latest" with an edit pinning them to 1.27.
-// Its edits are computed from the text the test last sent, as the engine
-// gives rules no byte offsets of their own.
+// Its edits are computed from the text the test last sent (the document of
+// the object, found by its name), as the engine gives rules no byte offsets
+// of their own; offsets are relative to the document, which the server
+// checks on its own when the file has several.
 func pinRule(current *atomic.Value) *lint.Rule {
 	return &lint.Rule{ID: "test-pin-latest", Category: lint.CategoryPractice, Severity: lint.SeverityWarning,
 		Title: "test rule", Doc: "Pins latest tags.", Remediation: "Pin the tag.",
@@ -192,6 +193,11 @@ func pinRule(current *atomic.Value) *lint.Rule {
 					continue
 				}
 				src := current.Load().(string)
+				for _, doc := range strings.Split(src, "---\n") {
+					if strings.Contains(doc, "\n  name: "+p.Object.Meta.Name+"\n") {
+						src = doc
+					}
+				}
 				at := strings.Index(src, c.Image) + len(c.Image) - len("latest")
 				p.ReportFinding(lint.Finding{
 					Field:   p.Object.PodSpecPath.Child("containers").Index(i).Child("image").String(),
@@ -202,8 +208,6 @@ func pinRule(current *atomic.Value) *lint.Rule {
 			}
 		}}
 }
-
-var _ = field.NewPath
 
 // TestSession drives the server through a whole editing session: initialize,
 // open, change, diagnostics, code actions and their edits, hover, a
