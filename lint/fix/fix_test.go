@@ -55,7 +55,7 @@ func run(t *testing.T, src string) *fix.Result {
 func TestBufferByteExact(t *testing.T) {
 	cases := []struct{ name, in, want string }{{
 		name: "typo with multi-byte comment before it on the line",
-		in: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p # é ü\nspec:\n  containers:\n  - name: c # ☃\n    image: nginx\n    imagePulPolicy: Always # sic\n",
+		in:   "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p # é ü\nspec:\n  containers:\n  - name: c # ☃\n    image: nginx\n    imagePulPolicy: Always # sic\n",
 		want: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p # é ü\nspec:\n  containers:\n  - name: c # ☃\n    image: nginx\n    imagePullPolicy: Always # sic\n",
 	}, {
 		name: "BOM and CRLF",
