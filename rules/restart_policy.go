@@ -21,7 +21,11 @@ var restartPolicy = &lint.Rule{
 		"Jobs and CronJobs run to completion and accept only OnFailure or Never. The API server applies the default before it validates, " +
 		"so a Job template that leaves restartPolicy out is rejected for the defaulted Always.",
 	Remediation: "Set restartPolicy to a value the owning kind accepts.",
-	Fields:      []string{"restartPolicy"},
+	AutoFix: "Replaces a misspelt value with the one it is closest to (Onfalure becomes OnFailure), or, where that value or the one written is " +
+		"refused by the owning kind, with the accepted value closest in meaning: Always for controllers that keep Pods running " +
+		"(a Deployment's OnFailure is replaced, not deleted), OnFailure for Jobs and CronJobs (also added when the template leaves it out). " +
+		"A value close to none of them gets no fix.",
+	Fields: []string{"restartPolicy"},
 	Check: func(p *lint.Pass) {
 		path := p.Object.PodSpecPath.Child("restartPolicy")
 		value := p.Object.PodSpec.RestartPolicy
