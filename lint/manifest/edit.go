@@ -314,6 +314,21 @@ func (t *text) entryEnd(keyLine, indent int) int {
 	return end
 }
 
+// leadingComments extends an entry's start (the start of keyLine) over the
+// comment lines directly above it at the key's indentation: they describe the
+// key and move with it.
+func (t *text) leadingComments(keyLine, indent, start int) int {
+	for l := keyLine - 1; l >= 1; l-- {
+		c := t.lineContent(l)
+		trimmed := bytes.TrimLeft(c, " ")
+		if len(c)-len(trimmed) != indent || !bytes.HasPrefix(trimmed, []byte("#")) {
+			break
+		}
+		start = t.starts[l-1]
+	}
+	return start
+}
+
 // mappingIndent is the indentation of a block mapping's keys and where a new
 // entry goes: after the last entry's lines.
 func (t *text) mappingIndent(m *yaml.Node) (indent, end int, err error) {
@@ -418,6 +433,7 @@ func (t *text) planMove(root *yaml.Node, op Op) ([]ByteEdit, error) {
 	if err != nil {
 		return nil, err
 	}
+	s = t.leadingComments(e.key.Line, indent, s)
 	target := Lookup(root, op.Parent)
 	if target == nil || target == e.mapping {
 		return nil, noEdit("%s is not written in this document", op.Parent)
