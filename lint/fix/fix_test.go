@@ -73,6 +73,10 @@ func TestBufferByteExact(t *testing.T) {
 		name: "name moved under metadata with its comment, CRLF",
 		in:   "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  labels: {app: web}\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: nginx\r\nname: web # here\r\n",
 		want: "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  labels: {app: web}\r\n  name: web # here\r\nspec:\r\n  containers:\r\n  - name: c\r\n    image: nginx\r\n",
+	}, {
+		name: "name moved under an empty metadata, at the file's indentation step",
+		in:   "apiVersion: v1\nkind: Pod\nmetadata: # empty\nname: p\nspec:\n    containers:\n    - name: c\n      image: nginx\n",
+		want: "apiVersion: v1\nkind: Pod\nmetadata: # empty\n    name: p\nspec:\n    containers:\n    - name: c\n      image: nginx\n",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

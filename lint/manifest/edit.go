@@ -438,12 +438,29 @@ func (t *text) planMove(root *yaml.Node, op Op) ([]ByteEdit, error) {
 	if target == nil || target == e.mapping {
 		return nil, noEdit("%s is not written in this document", op.Parent)
 	}
-	if _, v := lookupKey(target, e.key.Value); v != nil {
-		return nil, noEdit("%s already has %s", op.Parent, e.key.Value)
-	}
-	newIndent, at, err := t.mappingIndent(target)
-	if err != nil {
-		return nil, err
+	var newIndent, at int
+	if isNull(target) {
+		// An empty parent (`metadata:` with nothing under it): the block goes
+		// right below its key, one indentation step deeper.
+		pe, err := findEntry(root, op.Parent, nil)
+		if err != nil {
+			return nil, err
+		}
+		_, pend, pindent, err := t.blockLines(pe)
+		if err != nil {
+			return nil, err
+		}
+		if pe.value.Line != pe.key.Line && pe.value.Line != 0 {
+			return nil, noEdit("%s has a value on another line", op.Parent)
+		}
+		newIndent, at = pindent+indentStep(root), pend
+	} else {
+		if _, v := lookupKey(target, e.key.Value); v != nil {
+			return nil, noEdit("%s already has %s", op.Parent, e.key.Value)
+		}
+		if newIndent, at, err = t.mappingIndent(target); err != nil {
+			return nil, err
+		}
 	}
 	if at > s && at < end {
 		return nil, noEdit("the target lies inside the moved block")
@@ -465,6 +482,40 @@ func (t *text) planMove(root *yaml.Node, op Op) ([]ByteEdit, error) {
 		return []ByteEdit{{Start: s, End: end, Text: moved}}, nil
 	}
 	return []ByteEdit{{Start: at, End: at, Text: moved}, {Start: s, End: end}}, nil
+}
+
+// isNull reports whether n is an empty or null plain scalar (a key with no value).
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Style == 0 && resolveScalar(n).kind == scalarNull && n.Anchor == ""
+}
+
+// indentStep is how far the document indents a block mapping under its key: the
+// first nested block mapping's offset, 2 when it has none.
+func indentStep(root *yaml.Node) int {
+	var step func(n *yaml.Node, depth int) int
+	step = func(n *yaml.Node, depth int) int {
+		if n == nil || depth > 64 {
+			return 0
+		}
+		if n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if v.Kind == yaml.MappingNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0 && v.Content[0].Column > k.Column {
+					return v.Content[0].Column - k.Column
+				}
+			}
+		}
+		for _, c := range n.Content {
+			if d := step(c, depth+1); d > 0 {
+				return d
+			}
+		}
+		return 0
+	}
+	if d := step(root, 0); d > 0 {
+		return d
+	}
+	return 2
 }
 
 // reindent shifts every non-blank line of block by delta spaces.
@@ -705,33 +756,50 @@ func getAt(v any, path string) (any, bool) {
 	return v, true
 }
 
-// setAt sets path to val, creating the last mapping key; values are normalised
-// to what Value returns for the rendered scalar.
+// setAt sets path to val, creating the last mapping key, and a mapping where
+// the parent is null (a key moved under an empty `metadata:`).
 func setAt(v any, path string, val any) (any, error) {
 	segs := parsePath(path)
 	if len(segs) == 0 {
 		return nil, noEdit("empty path")
 	}
-	parent := v
-	for _, s := range segs[:len(segs)-1] {
-		var ok bool
-		if parent, ok = child(parent, s); !ok {
+	return setSegs(v, segs, val, path)
+}
+
+func setSegs(v any, segs []seg, val any, path string) (any, error) {
+	if len(segs) == 0 {
+		return val, nil
+	}
+	s := segs[0]
+	switch x := v.(type) {
+	case nil:
+		if s.isIdx {
 			return nil, noEdit("%s not found", path)
 		}
-	}
-	last := segs[len(segs)-1]
-	switch x := parent.(type) {
+		c, err := setSegs(nil, segs[1:], val, path)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{s.name: c}, nil
 	case map[string]any:
-		x[last.name] = val
+		c, err := setSegs(x[s.name], segs[1:], val, path)
+		if err != nil {
+			return nil, err
+		}
+		x[s.name] = c
+		return x, nil
 	case []any:
-		if !last.isIdx || last.index >= len(x) {
+		if !s.isIdx || s.index < 0 || s.index >= len(x) {
 			return nil, noEdit("%s not found", path)
 		}
-		x[last.index] = val
-	default:
-		return nil, noEdit("%s is not a mapping", path)
+		c, err := setSegs(x[s.index], segs[1:], val, path)
+		if err != nil {
+			return nil, err
+		}
+		x[s.index] = c
+		return x, nil
 	}
-	return v, nil
+	return nil, noEdit("%s is not a mapping", path)
 }
 
 func deleteAt(v any, path string) (any, error) {
