@@ -12,6 +12,7 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzLocate \
 	./rules:FuzzRules \
 	./lint:FuzzLoader \
+	./lint/fix:FuzzFix \
 	./runner/image:FuzzUnpack \
 	./runner/image:FuzzLoad \
 	./webhook:FuzzReview

@@ -3,6 +3,7 @@ module github.com/podlint/podlint
 go 1.26.8
 
 require (
+	github.com/aymanbagabas/go-udiff v0.4.2
 	github.com/google/go-containerregistry v0.22.1
 	github.com/open-policy-agent/opa v1.22.3
 	github.com/opencontainers/cgroups v0.1.0

@@ -88,8 +88,13 @@ func (e *Engine) finish(file string, doc *manifest.Document, root *yaml.Node, it
 		}
 		if s := matchSuppression(sups, &f); s != nil {
 			s.used = true
+			f.plan = nil
 			out.suppressed = append(out.suppressed, SuppressedFinding{Finding: f, Via: s.via, Reason: s.reason})
 			continue
+		}
+		if f.plan != nil {
+			f.Fix = resolveFix(file, doc, root, f.plan)
+			f.plan = nil
 		}
 		kept = append(kept, f)
 	}
