@@ -3,10 +3,10 @@ package lsp
 import (
 	"context"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/fix"
 )
 
 // codeActions offers, for the findings under the range: each finding's fix
@@ -110,52 +110,21 @@ func textEdits(t *text, path string, edits []lint.Edit) ([]TextEdit, bool) {
 	return out, true
 }
 
-// applyEdits applies the edits that do not overlap an earlier one, in offset
-// order, and reports how many it applied.
-func applyEdits(s string, edits []lint.Edit) (string, int) {
-	edits = append([]lint.Edit(nil), edits...)
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Start.Offset < edits[j].Start.Offset })
-	var b strings.Builder
-	at, n := 0, 0
-	for _, e := range edits {
-		if e.Start.Offset < at || e.End.Offset < e.Start.Offset || e.End.Offset > len(s) {
-			continue // overlaps an edit already taken, or is not for this text
-		}
-		b.WriteString(s[at:e.Start.Offset])
-		b.WriteString(e.Text)
-		at = e.End.Offset
-		n++
-	}
-	b.WriteString(s[at:])
-	return b.String(), n
-}
-
-// maxFixRounds bounds fix-until-stable: one fix can make another finding
-// appear (or another fix apply), but never forever.
-const maxFixRounds = 8
-
 // fixAll applies every finding's fix, checks the result again and repeats
-// until no finding has a fix left.
+// until no fix applies (lint/fix.Buffer, as podlint fix does), with the
+// engine the analysis was made with.
 func (s *Server) fixAll(ctx context.Context, path string, a *analysis) string {
-	cur := a
-	for round := 0; round < maxFixRounds; round++ {
-		var edits []lint.Edit
-		for i := range cur.findings {
-			if f := cur.findings[i].Fix; f != nil {
-				for _, e := range f.Edits {
-					if e.File == "" || e.File == path {
-						edits = append(edits, e)
-					}
-				}
-			}
-		}
-		next, n := applyEdits(cur.text.s, edits)
-		if n == 0 || ctx.Err() != nil {
-			break
-		}
-		cur = s.analyze(ctx, &document{s: s, path: path}, cur.version, newText(next))
+	if a.settings == nil || a.settings.engine == nil {
+		return a.text.s
 	}
-	return cur.text.s
+	res, err := fix.Buffer(ctx, a.settings.engine, path, []byte(a.text.s), 0)
+	if err != nil || res == nil {
+		if err != nil {
+			s.logf(MessageWarning, "podlint: fix all in %s: %v", path, err)
+		}
+		return a.text.s
+	}
+	return string(res.Fixed)
 }
 
 var ignoreLine = regexp.MustCompile(`^(\s*#\s*podlint:ignore[ \t]+)([^\s]+)`)

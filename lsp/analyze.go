@@ -50,6 +50,7 @@ func (s *Server) analyze(ctx context.Context, d *document, version int, t *text)
 	if st.cfg.Excluded(path) {
 		return a
 	}
+	a.settings = st
 	findings, internal := s.check(ctx, st, d, t)
 	s.reportInternal(internal)
 	a.findings = findings

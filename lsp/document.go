@@ -37,6 +37,8 @@ type analysis struct {
 	text     *text
 	findings []lint.Finding
 	diags    []Diagnostic
+	// settings are those the document was checked with (nil when it was not).
+	settings *settings
 }
 
 func (s *Server) open(item TextDocumentItem) {

@@ -3,7 +3,6 @@ package lsp
 import (
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/podlint/podlint/lint"
@@ -120,27 +119,44 @@ func TestInitializationOptions(t *testing.T) {
 	}
 }
 
-// Fix all applies every finding's fix in one edit, across the documents of
-// a file: the edits of the second document land in the second document.
+// Fix all applies every finding's fix (the rules' own, through lint/fix as
+// podlint fix does) in one edit, across the documents of a file, and offers
+// each fix as a quick fix on its own finding too.
 func TestFixAll(t *testing.T) {
 	two := deployment + "---\n" + strings.Replace(deployment, "name: web\n", "name: api\n", 1)
-	var current atomic.Value
-	current.Store(two)
-	cl, _ := startServer(t, Config{Rules: append(rules.All(), pinRule(&current))}, nil)
+	cl, _ := startServer(t, Config{}, nil)
 	uri := fileURI(filepath.Join(t.TempDir(), "two.yaml"))
 	ds := open(cl, uri, two)
-	if n := strings.Count(strings.Join(codes(ds), ","), "test-pin-latest"); n != 2 {
+	if n := strings.Count(strings.Join(codes(ds), ","), "restart-policy"); n != 2 {
 		t.Fatalf("diagnostics: %v", codes(ds))
 	}
 	var actions []CodeAction
+	second := ds[len(ds)-1]
+	for _, d := range ds {
+		if d.Code == "restart-policy" {
+			second = d
+		}
+	}
+	cl.call("textDocument/codeAction", CodeActionParams{TextDocument: TextDocumentIdentifier{URI: uri}, Range: second.Range,
+		Context: CodeActionContext{Diagnostics: []Diagnostic{second}, Only: []string{KindQuickFix}}}, &actions)
+	if len(actions) != 2 || !actions[0].IsPreferred || actions[0].Title != "Set restartPolicy to Always (restart-policy)" {
+		t.Fatalf("quick fixes on the second document: %+v", actions)
+	}
+	one := applyTextEdits(t, two, actions[0].Edit.DocumentChanges[0].Edits)
+	if strings.Count(one, "restartPolicy: OnFailure") != 1 || !strings.HasSuffix(strings.SplitN(one, "---\n", 2)[1], strings.Replace(strings.Replace(deployment, "name: web\n", "name: api\n", 1), "OnFailure", "Always", 1)) {
+		t.Fatalf("the quick fix did not land in the second document:\n%s", one)
+	}
 	cl.call("textDocument/codeAction", CodeActionParams{TextDocument: TextDocumentIdentifier{URI: uri},
 		Context: CodeActionContext{Only: []string{"source.fixAll"}}}, &actions)
 	if len(actions) != 1 || actions[0].Kind != KindSourceFixAll {
 		t.Fatalf("actions: %+v", actions)
 	}
 	fixed := applyTextEdits(t, two, actions[0].Edit.DocumentChanges[0].Edits)
-	if strings.Count(fixed, "nginx:1.27") != 2 || strings.Contains(fixed, "latest") {
+	if strings.Count(fixed, "restartPolicy: Always") != 2 || strings.Contains(fixed, "OnFailure") {
 		t.Fatalf("after fix all:\n%s", fixed)
+	}
+	if ds = replaceAll(cl, uri, 2, fixed); find(ds, "restart-policy") != nil || len(ds) != 2 {
+		t.Fatalf("diagnostics after fix all: %v", codes(ds))
 	}
 }
 
