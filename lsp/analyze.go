@@ -75,10 +75,8 @@ func (s *Server) reportInternal(errs []error) {
 			continue
 		}
 		s.logf(MessageError, "podlint: internal error: %s", msg)
-		if s.conn != nil {
-			_ = s.conn.Notify(context.Background(), "window/showMessage", LogMessageParams{Type: MessageError,
-				Message: "podlint: internal error (reported once; details in the log): " + first})
-		}
+		s.notify("window/showMessage", LogMessageParams{Type: MessageError,
+			Message: "podlint: internal error (reported once; details in the log): " + first})
 	}
 }
 

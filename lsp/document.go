@@ -182,13 +182,5 @@ func (s *Server) publish(uri string, version *int, diags []Diagnostic) {
 	if diags == nil {
 		diags = []Diagnostic{}
 	}
-	_ = s.conn.Notify(context.Background(), "textDocument/publishDiagnostics",
-		PublishDiagnosticsParams{URI: uri, Version: version, Diagnostics: diags})
-	if s.published != nil {
-		v := 0
-		if version != nil {
-			v = *version
-		}
-		s.published(uri, v)
-	}
+	s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Version: version, Diagnostics: diags})
 }

@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sourcegraph/jsonrpc2"
 
@@ -31,7 +32,9 @@ type Server struct {
 	rules   []*lint.Rule
 	version string
 
-	conn *jsonrpc2.Conn
+	// conn is set by the first message's handler or by Serve, whichever comes
+	// first: the connection reads (and so calls handlers) as soon as it exists.
+	conn atomic.Pointer[jsonrpc2.Conn]
 
 	mu       sync.Mutex
 	root     string
@@ -42,8 +45,6 @@ type Server struct {
 	reported map[string]bool
 	shutdown bool
 	exit     chan struct{}
-	// published is called after each publishDiagnostics (benchmarks, tests).
-	published func(uri string, version int)
 	wg        sync.WaitGroup
 }
 
@@ -77,10 +78,11 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	stream := jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{})
 	// The handler runs on the connection's read loop, one message after the
 	// other, so changes apply in order; checks run on each document's worker.
-	s.conn = jsonrpc2.NewConn(ctx, stream, jsonrpc2.HandlerWithError(s.handle))
+	conn := jsonrpc2.NewConn(ctx, stream, jsonrpc2.HandlerWithError(s.handle))
+	s.conn.CompareAndSwap(nil, conn)
 	select {
 	case <-s.exit:
-	case <-s.conn.DisconnectNotify():
+	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
 	}
 	s.mu.Lock()
@@ -90,7 +92,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	clean := s.shutdown
 	s.mu.Unlock()
 	s.wg.Wait()
-	s.conn.Close()
+	conn.Close()
 	if !clean {
 		return ErrExitWithoutShutdown
 	}
@@ -98,6 +100,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 }
 
 func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) (result any, err error) {
+	s.conn.CompareAndSwap(nil, conn)
 	defer func() {
 		// Bad input must not kill the server: a bug in a handler fails that
 		// one request and is logged.
@@ -235,10 +238,14 @@ func (s *Server) reload() {
 
 // logf sends window/logMessage; it never blocks a handler on the client.
 func (s *Server) logf(typ int, format string, args ...any) {
-	if s.conn == nil {
-		return
+	s.notify("window/logMessage", LogMessageParams{Type: typ, Message: fmt.Sprintf(format, args...)})
+}
+
+// notify sends a notification to the client, if one is connected.
+func (s *Server) notify(method string, params any) {
+	if c := s.conn.Load(); c != nil {
+		_ = c.Notify(context.Background(), method, params)
 	}
-	_ = s.conn.Notify(context.Background(), "window/logMessage", LogMessageParams{Type: typ, Message: fmt.Sprintf(format, args...)})
 }
 
 // uriPath converts a file: URI to a path.

@@ -24,7 +24,7 @@ grep -q '^nvim e2e: ok' "$work/nvim.log" || { echo "editor-test: neovim end-to-e
 echo "== vscode extension (node $(node --version))"
 (
   cd editors/vscode
-  npm ci --no-audit --no-fund
+  npm ci --prefer-offline --no-audit --no-fund
   npm run compile
   npx vsce package --skip-license --out "$work/podlint.vsix"
 )
