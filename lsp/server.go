@@ -45,7 +45,7 @@ type Server struct {
 	reported map[string]bool
 	shutdown bool
 	exit     chan struct{}
-	wg        sync.WaitGroup
+	wg       sync.WaitGroup
 }
 
 // Config configures a Server.
