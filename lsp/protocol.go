@@ -82,6 +82,11 @@ type InitializeParams struct {
 		General struct {
 			PositionEncodings []string `json:"positionEncodings,omitempty"`
 		} `json:"general"`
+		Workspace struct {
+			DidChangeWatchedFiles struct {
+				DynamicRegistration bool `json:"dynamicRegistration"`
+			} `json:"didChangeWatchedFiles"`
+		} `json:"workspace"`
 	} `json:"capabilities"`
 }
 
@@ -274,3 +279,25 @@ const (
 	MessageInfo    = 3
 	MessageLog     = 4
 )
+
+// Registration asks the client for a capability (client/registerCapability).
+type Registration struct {
+	ID              string `json:"id"`
+	Method          string `json:"method"`
+	RegisterOptions any    `json:"registerOptions,omitempty"`
+}
+
+// RegistrationParams is client/registerCapability.
+type RegistrationParams struct {
+	Registrations []Registration `json:"registrations"`
+}
+
+// FileSystemWatcher is one glob the client watches for the server.
+type FileSystemWatcher struct {
+	GlobPattern string `json:"globPattern"`
+}
+
+// DidChangeWatchedFilesRegistrationOptions lists the globs to watch.
+type DidChangeWatchedFilesRegistrationOptions struct {
+	Watchers []FileSystemWatcher `json:"watchers"`
+}

@@ -45,7 +45,9 @@ type Server struct {
 	reported map[string]bool
 	shutdown bool
 	exit     chan struct{}
-	wg       sync.WaitGroup
+	// watch: the client watches files for servers that ask (dynamic registration).
+	watch bool
+	wg    sync.WaitGroup
 }
 
 // Config configures a Server.
@@ -126,6 +128,23 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		}
 		return s.initialize(p)
 	case "initialized":
+		s.mu.Lock()
+		watch := s.watch
+		s.mu.Unlock()
+		if watch {
+			// A request to the client: its answer arrives on the read loop this
+			// handler runs on, so it is sent from another goroutine.
+			go func() {
+				err := conn.Call(context.Background(), "client/registerCapability", RegistrationParams{Registrations: []Registration{{
+					ID: "podlint-config", Method: "workspace/didChangeWatchedFiles",
+					RegisterOptions: DidChangeWatchedFilesRegistrationOptions{Watchers: []FileSystemWatcher{
+						{GlobPattern: "**/.podlint.yaml"}, {GlobPattern: "**/*.rego"}}},
+				}}}, nil)
+				if err != nil {
+					s.logf(MessageWarning, "podlint: watching .podlint.yaml and policies: %v", err)
+				}
+			}()
+		}
 		return nil, nil
 	case "shutdown":
 		s.mu.Lock()
@@ -209,6 +228,7 @@ func (s *Server) initialize(p InitializeParams) (*InitializeResult, error) {
 	}
 	s.mu.Lock()
 	s.opts = s.opts.merge(o)
+	s.watch = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
 	if path, ok := uriPath(p.RootURI); ok {
 		s.root = path
 	}

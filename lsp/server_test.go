@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -30,6 +31,8 @@ type client struct {
 	diags chan PublishDiagnosticsParams
 	logs  []LogMessageParams
 	shown []LogMessageParams
+	// registered are the client/registerCapability requests received.
+	registered []RegistrationParams
 }
 
 func startServer(t *testing.T, c Config, initOpts any) (*client, *Server) {
@@ -47,6 +50,12 @@ func startServer(t *testing.T, c Config, initOpts any) (*client, *Server) {
 					t.Errorf("publishDiagnostics: %v", err)
 				}
 				cl.diags <- p
+			case "client/registerCapability":
+				var p RegistrationParams
+				_ = json.Unmarshal(*req.Params, &p)
+				cl.mu.Lock()
+				cl.registered = append(cl.registered, p)
+				cl.mu.Unlock()
 			case "window/logMessage", "window/showMessage":
 				var p LogMessageParams
 				_ = json.Unmarshal(*req.Params, &p)
@@ -62,7 +71,8 @@ func startServer(t *testing.T, c Config, initOpts any) (*client, *Server) {
 		}))
 	t.Cleanup(func() { cl.conn.Close() })
 	var res InitializeResult
-	params := map[string]any{"processId": nil, "rootUri": nil, "capabilities": map[string]any{}, "initializationOptions": initOpts}
+	params := map[string]any{"processId": nil, "rootUri": nil, "capabilities": map[string]any{
+		"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}}, "initializationOptions": initOpts}
 	cl.call("initialize", params, &res)
 	if res.Capabilities.PositionEncoding != "utf-16" || res.Capabilities.TextDocumentSync.Change != SyncIncremental {
 		t.Fatalf("capabilities: %+v", res.Capabilities)
@@ -319,6 +329,20 @@ func TestSession(t *testing.T) {
 	ds = cl.waitDiags(uri, 5)
 	if u := find(ds, "unused-suppression"); u == nil || u.Severity != SeverityError {
 		t.Fatalf("diagnostics after the configuration change: %+v", ds)
+	}
+
+	// The server asked the client to watch its configuration and policies.
+	cl.mu.Lock()
+	reg := fmt.Sprint(cl.registered)
+	cl.mu.Unlock()
+	if !strings.Contains(reg, "workspace/didChangeWatchedFiles") || !strings.Contains(reg, "**/.podlint.yaml") || !strings.Contains(reg, "**/*.rego") {
+		t.Fatalf("registrations: %s", reg)
+	}
+
+	// save: checked again, the same diagnostics for the same version.
+	cl.notify("textDocument/didSave", DidSaveTextDocumentParams{TextDocument: TextDocumentIdentifier{URI: uri}})
+	if again := cl.waitDiags(uri, 5); len(again) != len(ds) || again[0].Code != ds[0].Code {
+		t.Fatalf("diagnostics on save: %v, before %v", codes(again), codes(ds))
 	}
 
 	// shutdown, exit: Serve returns cleanly.
