@@ -9,6 +9,9 @@ import (
 	"github.com/podlint/podlint/lint/manifest"
 )
 
+// MaxFixesPerDocument bounds the fixes resolved for one document in one check.
+const MaxFixesPerDocument = 100
+
 // FixPlan is a fix as a rule expresses it: what to change, named by field paths.
 // Rules never compute positions; the engine turns the plan into byte edits of the
 // document as written, verifies that the edited document parses and differs from

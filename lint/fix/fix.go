@@ -125,9 +125,10 @@ type Result struct {
 	Check *lint.Result
 }
 
-// DefaultMaxRounds bounds the rounds of Buffer: each round applies every fix that
-// does not overlap another, so real files settle in two or three.
-const DefaultMaxRounds = 10
+// DefaultMaxRounds bounds the rounds of Buffer. Each round applies every fix that
+// does not overlap another, so real files settle in two or three; a document with
+// more than lint.MaxFixesPerDocument fixable findings takes a round per hundred.
+const DefaultMaxRounds = 64
 
 // Buffer checks src (named name in findings and edits) with engine, applies all
 // non-overlapping fixes, checks again and repeats until no fix applies, the text

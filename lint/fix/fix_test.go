@@ -77,6 +77,10 @@ func TestBufferByteExact(t *testing.T) {
 		name: "name moved under an empty metadata, at the file's indentation step",
 		in:   "apiVersion: v1\nkind: Pod\nmetadata: # empty\nname: p\nspec:\n    containers:\n    - name: c\n      image: nginx\n",
 		want: "apiVersion: v1\nkind: Pod\nmetadata: # empty\n    name: p\nspec:\n    containers:\n    - name: c\n      image: nginx\n",
+	}, {
+		name: "tabs as separators before the edited values, on the same lines",
+		in:   "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\t# tab\nspec:\n  restartPolicy:\tNevr\t# tabs around\n  containers:\n  - {name: c,\timage: nginx,\timagePulPolicy: Always}\n",
+		want: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\t# tab\nspec:\n  restartPolicy:\tNever\t# tabs around\n  containers:\n  - {name: c,\timage: nginx,\timagePullPolicy: Always}\n",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
