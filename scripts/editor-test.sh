@@ -28,6 +28,8 @@ echo "== vscode extension (node $(node --version))"
   npm run compile
   npx vsce package --skip-license --out "$work/podlint.vsix"
 )
-unzip -l "$work/podlint.vsix" | grep -q 'extension/out/extension.js' || { echo "editor-test: the .vsix lacks out/extension.js"; exit 1; }
-unzip -l "$work/podlint.vsix" | grep -q 'node_modules/vscode-languageclient/' || { echo "editor-test: the .vsix lacks vscode-languageclient"; exit 1; }
+# Listed to a file first: grep -q closing the pipe early would fail unzip under pipefail.
+unzip -l "$work/podlint.vsix" > "$work/vsix.txt"
+grep -q 'extension/out/extension.js' "$work/vsix.txt" || { echo "editor-test: the .vsix lacks out/extension.js"; exit 1; }
+grep -q 'extension/node_modules/vscode-languageclient/' "$work/vsix.txt" || { echo "editor-test: the .vsix lacks vscode-languageclient"; exit 1; }
 echo "editor-test: ok (neovim end to end, vscode extension packaged)"
