@@ -12,6 +12,7 @@ FUZZ_TARGETS = \
 	./lint/manifest:FuzzLocate \
 	./rules:FuzzRules \
 	./lint:FuzzLoader \
+	./lint/fix:FuzzFix \
 	./runner/image:FuzzUnpack \
 	./runner/image:FuzzLoad \
 	./webhook:FuzzReview
@@ -34,7 +35,7 @@ install:
 
 # What CI runs, one stage after the other, each with a timestamp so a slow run
 # shows where its time went.
-TEST_STAGES = vet portable unit fuzz chart-test runner-test parity-ci apiserver-test cluster-test
+TEST_STAGES = vet portable unit fuzz chart-test editor-test runner-test parity-ci apiserver-test cluster-test
 test:
 	@start=$$(date +%s); for t in $(TEST_STAGES); do \
 		echo "== $$(date -u +%H:%M:%S) make $$t ($$(( $$(date +%s) - start )) s so far)"; \
@@ -127,3 +128,9 @@ parity:
 
 parity-ci:
 	cd parity && $(GO) vet ./... && $(GO) test -count=1 -timeout 15m ./...
+
+# podlint lsp in real editors: Neovim headless end to end, and the VS Code
+# extension built and packaged (npm ci, tsc, vsce) without an editor download.
+.PHONY: editor-test
+editor-test:
+	bash scripts/editor-test.sh

@@ -477,19 +477,29 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		return
 	}
 	wrongVersion := it.APIVersion != kind.APIVersion
+	var apiVersionFinding *Finding
 	if wrongVersion {
 		msg := fmt.Sprintf("%s is not served under %s; it is served under %s", kind.Name, it.APIVersion, kind.APIVersion)
 		if rel, ok := kind.Removed[it.APIVersion]; ok {
 			msg = fmt.Sprintf("%s under %s was removed in Kubernetes %s; it is served under %s", kind.Name, it.APIVersion, rel, kind.APIVersion)
 		}
-		add(Finding{Rule: RuleAPIVersion.ID, Category: CategoryAPI, Severity: SeverityError,
+		apiVersionFinding = &Finding{Rule: RuleAPIVersion.ID, Category: CategoryAPI, Severity: SeverityError,
 			Field: joinPath(it.Path, "apiVersion"), Type: field.ErrorTypeNotSupported, BadValue: it.APIVersion,
-			Message: msg, Hint: fmt.Sprintf("Set apiVersion: %s.", kind.APIVersion)})
+			Message: msg, Hint: fmt.Sprintf("Set apiVersion: %s.", kind.APIVersion)}
 	}
 	dec, err := decoder.Decode(it, kind)
 	if err != nil {
 		out.internal = append(out.internal, fmt.Errorf("%s: document %d: %w", file, doc.Index, err))
 		return
+	}
+	if apiVersionFinding != nil {
+		if apiVersionFixable(root, it, kind, dec) {
+			apiVersionFinding.plan = &FixPlan{
+				Description: fmt.Sprintf("Set apiVersion to %s", kind.APIVersion),
+				Changes:     []FixChange{{manifest.Op{Kind: manifest.OpSetValue, Path: apiVersionFinding.Field, Value: kind.APIVersion}}},
+			}
+		}
+		add(*apiVersionFinding)
 	}
 	var dropped []string
 	for _, p := range dec.Problems {
@@ -540,6 +550,35 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	}
 }
 
+// apiVersionFixable reports whether moving an object from a removed apiVersion to
+// the served one needs nothing else: every field it has exists in the served
+// version, the label selector that apps/v1 requires (the old versions defaulted
+// it from the template's labels) is written out, and no default that changes
+// what the Pods do applies: extensions/v1beta1 DaemonSets and apps/v1beta1
+// StatefulSets defaulted their updateStrategy to OnDelete, apps/v1 to RollingUpdate.
+func apiVersionFixable(root *yaml.Node, it manifest.Item, kind *manifest.Kind, dec *manifest.Decoded) bool {
+	if _, removed := kind.Removed[it.APIVersion]; !removed || dec.Aborted {
+		return false
+	}
+	for _, p := range dec.Problems {
+		if p.Kind == manifest.UnknownField {
+			return false
+		}
+	}
+	has := func(path string) bool { return manifest.Lookup(root, joinPath(it.Path, path)) != nil }
+	switch kind.Name {
+	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet":
+		if !has("spec.selector") {
+			return false
+		}
+	}
+	switch it.Kind + " " + it.APIVersion {
+	case "DaemonSet extensions/v1beta1", "StatefulSet apps/v1beta1":
+		return has("spec.updateStrategy.type")
+	}
+	return true
+}
+
 // underAny reports whether path is one of roots or lies below one of them.
 func underAny(path string, roots []string) bool {
 	for _, r := range roots {
@@ -585,6 +624,7 @@ func problemFinding(p manifest.Problem, file string, doc *manifest.Document) Fin
 	if p.BadValue != "" {
 		f.BadValue = p.BadValue
 	}
+	f.plan = planOf(p.FixDescription, p.Fix)
 	return f
 }
 

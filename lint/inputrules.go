@@ -33,24 +33,28 @@ var (
 		Title:       "Field does not exist in the object's schema",
 		Doc:         "kubectl validates strictly by default (--validate=strict), so the API server rejects an object with a field its type does not have. Most unknown fields are typos (imagePulPolicy) or indentation slips: a `name:` that fell out of `metadata:` becomes an unknown top-level field, and the object also loses its name.",
 		Remediation: "Correct the field's spelling or indentation, or remove it.",
+		AutoFix:     "Renames a field with exactly one close spelling among the valid fields (imagePulPolicy becomes imagePullPolicy). Otherwise, when exactly one object field takes the name (name at the top level belongs under metadata), moves the key with its whole value and the comments inside it to the end of that mapping, re-indented. No fix when several fields or list items could take it, when the target is missing or already has the field, or in flow-style mappings.",
 	}
 	RuleDuplicateField = &Rule{
 		ID: "duplicate-field", Category: CategoryAPI, Severity: SeverityError,
 		Title:       "Same key twice in one mapping",
 		Doc:         "With strict validation the API server rejects an object in which a key repeats; with lenient tools the last one silently wins, so one of the two values is lost either way.",
 		Remediation: "Remove the duplicate key, keeping the value you mean.",
+		AutoFix:     "Removes the repeated key when both values are equal, so nothing is lost whichever one was meant. Different values need the author's choice and get no fix.",
 	}
 	RuleInvalidType = &Rule{
 		ID: "invalid-type", Category: CategoryAPI, Severity: SeverityError,
 		Title:       "Value has the wrong type",
 		Doc:         "The API server decodes the object into typed Go structures and rejects a value of the wrong type: a number where a string is expected (unquoted label values such as `version: 1` or `enabled: yes`, which YAML 1.1 reads as a number and a boolean), a single object where a list is expected, or a quantity or time that does not parse.",
 		Remediation: "Give the value the expected type; quote values that must stay strings.",
+		AutoFix:     "Quotes a bare number or boolean where a string is required (labels, annotations, env values, ...), keeping the text as written (version: 1.10 becomes \"1.10\", not 1.1), with the quote the file uses most. Other type errors get no fix.",
 	}
 	RuleAPIVersion = &Rule{
 		ID: "api-version", Category: CategoryAPI, Severity: SeverityError,
 		Title:       "Kind is not served under this apiVersion",
 		Doc:         "Workload kinds moved to stable groups long ago: Deployments, DaemonSets and ReplicaSets under extensions/v1beta1 or apps/v1beta1/v1beta2 were removed in Kubernetes 1.16, CronJob under batch/v1beta1 in 1.25. A kind under a group that never served it (apps/v1 Pod) is rejected as well.",
 		Remediation: "Use the apiVersion podlint names (apps/v1, batch/v1 or v1) and adjust fields that changed with it.",
+		AutoFix:     "Sets the served apiVersion for a kind under a removed one when nothing else has to change: every field exists in the new version, the selector apps/v1 requires is written out, and no changed default alters what the Pods do (an extensions/v1beta1 DaemonSet or apps/v1beta1 StatefulSet must name its updateStrategy, which defaulted to OnDelete). Rollout bookkeeping defaults (revisionHistoryLimit, progressDeadlineSeconds) become apps/v1's. A kind under a group that never served it gets no fix.",
 	}
 )
 

@@ -26,6 +26,11 @@ type Rule struct {
 	// Fields are the field paths the rule reads, relative to the pod spec where
 	// they start with "containers", "initContainers", etc.
 	Fields []string
+	// AutoFix says what the rule's automatic fix does (podlint fix, SARIF fixes,
+	// editor quick fixes), imperative and ending with a period; empty when the
+	// rule offers none. A rule with AutoFix attaches a FixPlan where the fix is
+	// unambiguous and leaves the finding without one otherwise.
+	AutoFix string
 	// Check runs the rule on one object. Nil for rules the engine itself reports
 	// (input and decoding problems).
 	Check func(p *Pass)

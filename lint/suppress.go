@@ -79,6 +79,7 @@ func (e *Engine) finish(file string, doc *manifest.Document, root *yaml.Node, it
 		}
 	}
 	kept := out.findings[:0]
+	fixes := 0
 	for _, f := range out.findings {
 		if e.opts.Disabled[f.Rule] {
 			continue
@@ -88,9 +89,19 @@ func (e *Engine) finish(file string, doc *manifest.Document, root *yaml.Node, it
 		}
 		if s := matchSuppression(sups, &f); s != nil {
 			s.used = true
+			f.plan = nil
 			out.suppressed = append(out.suppressed, SuppressedFinding{Finding: f, Via: s.via, Reason: s.reason})
 			continue
 		}
+		// Each fix is verified by re-parsing its document, so a document with
+		// thousands of fixable findings resolves a bounded number per check (the
+		// fix loop takes the rest in later rounds). Objects given to CheckObject
+		// (admission requests) have no file to fix.
+		if f.plan != nil && !out.keep && fixes < MaxFixesPerDocument {
+			f.Fix = resolveFix(file, doc, root, f.plan)
+			fixes++
+		}
+		f.plan = nil
 		kept = append(kept, f)
 	}
 	out.findings = kept

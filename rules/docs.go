@@ -16,6 +16,11 @@ func Explain(r *lint.Rule) string {
 		fmt.Fprintf(&b, "Fields:   %s\n", strings.Join(r.Fields, ", "))
 	}
 	fmt.Fprintf(&b, "\n%s\n\nFix: %s\n", r.Doc, r.Remediation)
+	if r.AutoFix != "" {
+		fmt.Fprintf(&b, "\nAutomatic fix (podlint fix): %s\n", r.AutoFix)
+	} else {
+		b.WriteString("\nAutomatic fix: none; the fix needs the author's judgement.\n")
+	}
 	return b.String()
 }
 
@@ -41,9 +46,14 @@ func Markdown() string {
 	b.WriteString("`podlint rules` lists them and `podlint rules explain RULE-ID` prints one.\n\n")
 	b.WriteString("Categories: `api`: the Kubernetes API server rejects the object. `lifecycle`: accepted, but the Pod misbehaves at run time. ")
 	b.WriteString("`practice`: works, but against good practice. `input`: the input cannot be read as Kubernetes objects.\n\n")
-	b.WriteString("| Rule | Category | Severity | Title |\n|---|---|---|---|\n")
+	b.WriteString("Fix: `podlint fix` applies the automatic fix of the rules marked yes (see each rule for what it does).\n\n")
+	b.WriteString("| Rule | Category | Severity | Fix | Title |\n|---|---|---|---|---|\n")
 	for _, r := range All() {
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, r.ID, r.Category, r.Severity, r.Title)
+		fix := "no"
+		if r.AutoFix != "" {
+			fix = "yes"
+		}
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s |\n", r.ID, r.ID, r.Category, r.Severity, fix, r.Title)
 	}
 	for _, r := range All() {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n- Category: `%s` (%s)\n- Severity: `%s`\n", r.ID, r.Title, r.Category, categoryMeaning(r.Category), r.Severity)
@@ -51,6 +61,9 @@ func Markdown() string {
 			fmt.Fprintf(&b, "- Fields: `%s`\n", strings.Join(r.Fields, "`, `"))
 		}
 		fmt.Fprintf(&b, "\n%s\n\n**Fix:** %s\n", r.Doc, r.Remediation)
+		if r.AutoFix != "" {
+			fmt.Fprintf(&b, "\n**Automatic fix** (`podlint fix`): %s\n", r.AutoFix)
+		}
 	}
 	return b.String()
 }

@@ -18,7 +18,9 @@ var initContainerProbe = &lint.Rule{
 		"whose restartPolicy is not Always. Sidecars (restartPolicy: Always) run for the Pod's life and may have all three; " +
 		"a sidecar's startupProbe even gates the start of the next init container.",
 	Remediation: "Remove the probe from the init container, or make it a sidecar with restartPolicy: Always if it is meant to keep running.",
-	Fields:      []string{"initContainers[*].livenessProbe", "initContainers[*].readinessProbe", "initContainers[*].startupProbe", "initContainers[*].restartPolicy"},
+	AutoFix: "Removes the probe (with the comments inside it). Turning the init container into a sidecar would change when the next one starts " +
+		"and keep it running for the Pod's life, so that stays a choice for the author.",
+	Fields: []string{"initContainers[*].livenessProbe", "initContainers[*].readinessProbe", "initContainers[*].startupProbe", "initContainers[*].restartPolicy"},
 	Check: func(p *lint.Pass) {
 		for _, c := range containers(p) {
 			if c.Kind != initContainer {
@@ -28,9 +30,10 @@ var initContainerProbe = &lint.Rule{
 				if pr.Probe == nil {
 					continue
 				}
-				p.Report(c.Path.Child(pr.Name), field.ErrorTypeForbidden, nil,
+				p.ReportFix(c.Path.Child(pr.Name), field.ErrorTypeForbidden, nil,
 					fmt.Sprintf("may not be set for init containers without restartPolicy=Always: a regular init container must simply exit 0, so a %s never applies", pr.Name),
-					"")
+					"", lint.FixPlan{Description: "Remove " + pr.Name + " from init container " + c.Name,
+						Changes: []lint.FixChange{lint.DeleteField(c.Path.Child(pr.Name))}})
 			}
 		}
 	},

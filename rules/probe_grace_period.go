@@ -18,6 +18,7 @@ var probeGracePeriod = &lint.Rule{
 		"Only liveness and startup failures kill a container; a readiness failure just marks it not ready, so the API server rejects the field on a " +
 		"readinessProbe. Where it is allowed it must be greater than 0 (0 would mean an immediate SIGKILL with no grace at all).",
 	Remediation: "Remove terminationGracePeriodSeconds from readiness probes; elsewhere set it to a positive number of seconds or leave it out.",
+	AutoFix:     "Removes terminationGracePeriodSeconds from a readinessProbe, where it never applies. A non-positive value on a liveness or startup probe gets no fix: the grace period meant is a guess.",
 	Fields:      []string{"containers[*].livenessProbe.terminationGracePeriodSeconds", "containers[*].startupProbe.terminationGracePeriodSeconds", "containers[*].readinessProbe.terminationGracePeriodSeconds"},
 	Check: func(p *lint.Pass) {
 		eachProbe(p, func(_ container, name string, probe *corev1.Probe, path *field.Path) {
@@ -28,9 +29,10 @@ var probeGracePeriod = &lint.Rule{
 			path = path.Child("terminationGracePeriodSeconds")
 			switch {
 			case name == "readinessProbe":
-				p.Report(path, field.ErrorTypeInvalid, v,
+				p.ReportFix(path, field.ErrorTypeInvalid, v,
 					"must not be set for readinessProbes: a readiness failure never kills the container, so there is no termination to give a grace period to",
-					"Remove terminationGracePeriodSeconds from the readinessProbe.")
+					"Remove terminationGracePeriodSeconds from the readinessProbe.",
+					lint.FixPlan{Description: "Remove terminationGracePeriodSeconds from the readinessProbe", Changes: []lint.FixChange{lint.DeleteField(path)}})
 			case v <= 0:
 				p.Report(path, field.ErrorTypeInvalid, v,
 					fmt.Sprintf("must be greater than 0: it is the grace period the container gets when a %s failure kills it", name),

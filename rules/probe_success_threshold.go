@@ -19,6 +19,7 @@ var probeSuccessThreshold = &lint.Rule{
 		"requires exactly 1 there. An omitted or 0 value is defaulted to 1 before validation and is accepted. " +
 		"Readiness probes may use a higher value, but never a negative one.",
 	Remediation: "Set successThreshold to 1, or leave it out.",
+	AutoFix:     "Sets a liveness or startup probe's successThreshold to 1, the only value they accept (they act on the first success either way). A negative readiness successThreshold gets no fix: how many successes the author wanted is a guess.",
 	Fields:      []string{"containers[*].livenessProbe.successThreshold", "containers[*].startupProbe.successThreshold", "containers[*].readinessProbe.successThreshold"},
 	Check: func(p *lint.Pass) {
 		eachProbe(p, func(_ container, name string, probe *corev1.Probe, path *field.Path) {
@@ -26,8 +27,9 @@ var probeSuccessThreshold = &lint.Rule{
 			path = path.Child("successThreshold")
 			switch {
 			case name != "readinessProbe" && v != 0 && v != 1:
-				p.Report(path, field.ErrorTypeInvalid, v,
-					fmt.Sprintf("must be 1: a %s acts on the first success, so successThreshold %d is rejected", name, v), "")
+				p.ReportFix(path, field.ErrorTypeInvalid, v,
+					fmt.Sprintf("must be 1: a %s acts on the first success, so successThreshold %d is rejected", name, v), "",
+					lint.FixPlan{Description: "Set successThreshold to 1", Changes: []lint.FixChange{lint.SetValue(path, 1)}})
 			case name == "readinessProbe" && v < 0:
 				p.Report(path, field.ErrorTypeInvalid, v,
 					"must be greater than or equal to 0", "Set successThreshold to 1 or more, or leave it out (defaults to 1).")

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,10 @@ type Problem struct {
 	BadValue   string
 	// Limit names the exceeded limit of a TooComplex problem (LimitDepth, ...).
 	Limit string
+	// Fix is the unambiguous correction, when there is one, with FixDescription
+	// saying what it does; PlanEdits turns it into text edits.
+	Fix            []Op
+	FixDescription string
 }
 
 type pathSeg struct {
@@ -122,6 +127,25 @@ func (c *converter) pathString(extra string) string {
 
 func (c *converter) problem(kind ProblemKind, n *yaml.Node, path, msg, suggestion, bad string) {
 	c.problems = append(c.problems, Problem{Kind: kind, Path: path, Line: n.Line, Column: n.Column, Message: msg, Suggestion: suggestion, BadValue: bad})
+}
+
+// withFix attaches a fix to the last problem.
+func (c *converter) withFix(description string, ops ...Op) {
+	p := &c.problems[len(c.problems)-1]
+	p.Fix, p.FixDescription = ops, description
+}
+
+// sameValues reports whether the key of ps[i] repeats an earlier key with an equal value.
+func sameValues(ps [][2]*yaml.Node, i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		if ps[j][0].Value != ps[i][0].Value {
+			continue
+		}
+		a, errA := Value(ps[j][1])
+		b, errB := Value(ps[i][1])
+		return errA == nil && errB == nil && reflect.DeepEqual(a, b)
+	}
+	return false
 }
 
 // abort stops the conversion at n with a TooComplex problem naming the limit.
@@ -287,6 +311,9 @@ func (c *converter) typeError(n *yaml.Node, s *shape, got string) bool {
 		bad = n.Value
 	}
 	c.problem(InvalidType, n, c.pathString(""), fmt.Sprintf("expected %s, got %s", shapeName(s), got), hint, bad)
+	if s.kind == shapeString && n.Kind == yaml.ScalarNode && n.Style == 0 {
+		c.withFix(fmt.Sprintf("Quote %s so that it stays the string it is written as", n.Value), Op{Kind: OpQuote, Path: c.pathString("")})
+	}
 	return false
 }
 
@@ -481,7 +508,11 @@ func (c *converter) checkDuplicate(ps [][2]*yaml.Node, i int, seen map[string]st
 		}
 	}
 	if dup {
-		c.problem(DuplicateField, k, c.pathString(k.Value), fmt.Sprintf("duplicate key %q: the API server rejects objects with repeated fields", k.Value), "Remove one of the two keys (keep the one you mean).", k.Value)
+		path := c.pathString(k.Value)
+		c.problem(DuplicateField, k, path, fmt.Sprintf("duplicate key %q: the API server rejects objects with repeated fields", k.Value), "Remove one of the two keys (keep the one you mean).", k.Value)
+		if sameValues(ps, i) {
+			c.withFix(fmt.Sprintf("Remove the repeated key %q (both values are equal)", k.Value), Op{Kind: OpDeleteKey, Path: path, Key: k})
+		}
 	}
 	return dup
 }
@@ -509,7 +540,14 @@ func (c *converter) object(n *yaml.Node, s *shape) {
 		}
 		fs, ok := s.fields[k.Value]
 		if !ok {
-			c.problem(UnknownField, k, c.pathString(k.Value), fmt.Sprintf("unknown field %q in %s", k.Value, s.goType), suggestField(s, k.Value), k.Value)
+			path := c.pathString(k.Value)
+			c.problem(UnknownField, k, path, fmt.Sprintf("unknown field %q in %s", k.Value, s.goType), suggestField(s, k.Value), k.Value)
+			if best := nearest(k.Value, s.names); best != "" {
+				c.withFix(fmt.Sprintf("Rename %q to %q", k.Value, best), Op{Kind: OpRenameKey, Path: path, Key: k, Name: best})
+			} else if home := objectHome(s, k.Value); home != "" {
+				parent := c.pathString(home)
+				c.withFix(fmt.Sprintf("Move %q with its value under %s", k.Value, home), Op{Kind: OpMoveKey, Path: path, Key: k, Parent: parent})
+			}
 			continue
 		}
 		mark := len(c.buf)

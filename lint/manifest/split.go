@@ -19,6 +19,10 @@ type Document struct {
 	Data  []byte
 	// StartLine is the line of the stream on which Data begins (1-based).
 	StartLine int
+	// StartOffset is the byte offset in the stream at which Data begins (after a
+	// UTF-8 byte order mark, which Data leaves out), so that edits of Data map
+	// back to the stream's bytes.
+	StartOffset int
 }
 
 // ErrDocumentTooLarge is returned (wrapped) when one document exceeds the size limit.
@@ -32,6 +36,7 @@ type Splitter struct {
 	bufs     *splitBuffers
 	maxBytes int
 	line     int // lines consumed so far
+	offset   int // bytes consumed so far
 	index    int
 	started  bool // a separator or content has been seen
 	done     bool
@@ -123,13 +128,15 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 			s.bufs.doc = buf[:0]
 		}
 	}()
-	doc := &Document{StartLine: s.line + 1}
+	doc := &Document{StartLine: s.line + 1, StartOffset: s.offset}
 	for {
 		line, err := s.readLine()
 		if len(line) > 0 {
 			s.line++
-			if s.line == 1 {
-				line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+			s.offset += len(line)
+			if s.line == 1 && bytes.HasPrefix(line, []byte("\xef\xbb\xbf")) {
+				line = line[3:]
+				doc.StartOffset += 3
 			}
 			if isSeparator(line) {
 				doc.Data = clone(buf)

@@ -35,6 +35,30 @@ func suggestField(s *shape, name string) string {
 	return fmt.Sprintf("%q is a field of %s: indent it under the one you mean.", name, list)
 }
 
+// objectHome returns the one place under s where name is a field, when exactly
+// one object (not a list, whose item would be a guess) takes it: "metadata",
+// "template.spec". Empty otherwise.
+func objectHome(s *shape, name string) string {
+	homes := homesOf(s, name, "")
+	if len(homes) == 0 {
+		for _, parent := range s.names {
+			if child := objectElem(s.fields[parent]); child != nil && parent != "status" {
+				homes = append(homes, homesOf(child, name, parent+".")...)
+			}
+		}
+	}
+	if len(homes) != 1 {
+		return ""
+	}
+	cur := s
+	for _, part := range strings.Split(homes[0], ".") {
+		if cur = cur.fields[part]; cur == nil || cur.kind != shapeObject {
+			return ""
+		}
+	}
+	return homes[0]
+}
+
 // homesOf lists the fields of s whose object (or list of objects) has a field name.
 func homesOf(s *shape, name, prefix string) []string {
 	var homes []string

@@ -82,6 +82,8 @@ type jsonFinding struct {
 	Value    any            `json:"value,omitempty"`
 	Message  string         `json:"message"`
 	Hint     string         `json:"hint"`
+	// Fix is the finding's machine-applicable correction, absent when it has none.
+	Fix *lint.Fix `json:"fix,omitempty"`
 }
 
 type jsonSkip struct {
@@ -108,7 +110,7 @@ func (JSON) Print(w io.Writer, res *lint.Result) error {
 			Rule: f.Rule, Category: f.Category, Severity: f.Severity,
 			File: f.Position.File, Line: f.Position.Line, Column: f.Position.Column,
 			Document: f.Document, Object: f.Object, Field: f.Field, Type: f.TypeString(),
-			Value: f.BadValue, Message: f.Message, Hint: f.Hint,
+			Value: f.BadValue, Message: f.Message, Hint: f.Hint, Fix: f.Fix,
 		})
 	}
 	for _, s := range res.Skipped {

@@ -81,7 +81,69 @@ type sarifResult struct {
 	Message      sarifText          `json:"message"`
 	Locations    []sarifLocation    `json:"locations"`
 	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	Fixes        []sarifFix         `json:"fixes,omitempty"`
 	Properties   *sarifResultProps  `json:"properties,omitempty"`
+}
+
+// sarifFix is a finding's fix as SARIF 2.1.0 defines it (§3.55): artifact
+// changes made of replacements, each a deleted region and the content inserted
+// there. Regions carry both the line/column range (in code points, the run's
+// columnKind) and the byte range, which name the same text.
+type sarifFix struct {
+	Description     sarifText             `json:"description"`
+	ArtifactChanges []sarifArtifactChange `json:"artifactChanges"`
+}
+
+type sarifArtifactChange struct {
+	ArtifactLocation sarifArtifact      `json:"artifactLocation"`
+	Replacements     []sarifReplacement `json:"replacements"`
+}
+
+type sarifReplacement struct {
+	DeletedRegion   sarifFixRegion    `json:"deletedRegion"`
+	InsertedContent *sarifFixContents `json:"insertedContent,omitempty"`
+}
+
+type sarifFixRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn"`
+	EndLine     int `json:"endLine"`
+	EndColumn   int `json:"endColumn"`
+	ByteOffset  int `json:"byteOffset"`
+	ByteLength  int `json:"byteLength"`
+}
+
+type sarifFixContents struct {
+	Text string `json:"text"`
+}
+
+// sarifFixes renders a fix; edits of standard input, which has no artifact, are left out.
+func sarifFixes(f *lint.Finding) []sarifFix {
+	if f.Fix == nil || len(f.Fix.Edits) == 0 {
+		return nil
+	}
+	var changes []sarifArtifactChange
+	at := map[string]int{}
+	for _, e := range f.Fix.Edits {
+		if e.File == "" || e.File == "-" {
+			return nil
+		}
+		i, ok := at[e.File]
+		if !ok {
+			i = len(changes)
+			at[e.File] = i
+			changes = append(changes, sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: fileURI(e.File)}})
+		}
+		r := sarifReplacement{DeletedRegion: sarifFixRegion{
+			StartLine: e.Start.Line, StartColumn: e.Start.Column, EndLine: e.End.Line, EndColumn: e.End.Column,
+			ByteOffset: e.Start.Offset, ByteLength: e.End.Offset - e.Start.Offset,
+		}}
+		if e.Text != "" {
+			r.InsertedContent = &sarifFixContents{Text: e.Text}
+		}
+		changes[i].Replacements = append(changes[i].Replacements, r)
+	}
+	return []sarifFix{{Description: sarifText{Text: f.Fix.Description}, ArtifactChanges: changes}}
 }
 
 type sarifResultProps struct {
@@ -169,7 +231,7 @@ func (s *SARIF) Print(w io.Writer, res *lint.Result) error {
 			text += "\n\nHint: " + f.Hint
 		}
 		r := sarifResult{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
-			Message: sarifText{Text: text}, Locations: []sarifLocation{}}
+			Message: sarifText{Text: text}, Locations: []sarifLocation{}, Fixes: sarifFixes(f)}
 		var loc sarifLocation
 		if p := f.Position; p.File != "" && p.File != "-" {
 			// SARIF regions are 1-based; a finding about a whole file points at its start.

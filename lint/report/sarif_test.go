@@ -164,3 +164,100 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 		t.Errorf("a result with level \"info\" validated (%v); the schema is not applied", err)
 	}
 }
+
+// TestSARIFFixes checks that findings' fixes appear as SARIF fixes that validate
+// against the schema, and that applying their replacements (by byte region) to
+// the file gives the same text as applying the finding's edits; the line and
+// column range must name the same bytes.
+func TestSARIFFixes(t *testing.T) {
+	f, err := os.Open(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(report.SARIFSchema, doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile(report.SARIFSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "\ufeffapiVersion: apps/v1\r\nkind: Deployment\r\nname: web # é\r\nmetadata:\r\n  labels: {app: web}\r\nspec:\r\n  selector: {matchLabels: {app: web}}\r\n  template:\r\n    metadata: {labels: {app: web}}\r\n    spec:\r\n      restartPolicy: Onfalure\r\n      containers:\r\n      - name: a\r\n        image: nginx:1.27 # ☃\r\n        imagePulPolicy: Always\r\n"
+	path := filepath.Join(t.TempDir(), "web.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := lint.NewEngine(rules.All(), lint.Options{}).Run(context.Background(), lint.Sources([]string{path}, nil))
+	var buf bytes.Buffer
+	if err := (&report.SARIF{Rules: rules.All()}).Print(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(inst); err != nil {
+		t.Fatalf("SARIF with fixes does not validate:\n%v\n%s", err, buf.String())
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID string `json:"ruleId"`
+				Fixes  []struct {
+					Description     struct{ Text string } `json:"description"`
+					ArtifactChanges []struct {
+						Replacements []struct {
+							DeletedRegion struct {
+								StartLine, StartColumn, EndLine, EndColumn, ByteOffset, ByteLength int
+							} `json:"deletedRegion"`
+							InsertedContent *struct{ Text string } `json:"insertedContent"`
+						} `json:"replacements"`
+					} `json:"artifactChanges"`
+				} `json:"fixes"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(src, "\n")
+	byLineCol := func(line, col int) int {
+		off := 0
+		for _, l := range lines[:line-1] {
+			off += len(l)
+		}
+		l := lines[line-1]
+		if line == 1 {
+			l, off = strings.TrimPrefix(l, "\ufeff"), off+len("\ufeff")
+		}
+		return off + len(string([]rune(l)[:col-1]))
+	}
+	fixed := map[string]bool{}
+	for _, r := range log.Runs[0].Results {
+		for _, fx := range r.Fixes {
+			if fx.Description.Text == "" {
+				t.Errorf("%s: fix without a description", r.RuleID)
+			}
+			fixed[r.RuleID] = true
+			for _, ch := range fx.ArtifactChanges {
+				for _, rep := range ch.Replacements {
+					d := rep.DeletedRegion
+					if s, e := byLineCol(d.StartLine, d.StartColumn), byLineCol(d.EndLine, d.EndColumn); s != d.ByteOffset || e-s != d.ByteLength {
+						t.Errorf("%s: region %+v names bytes [%d,%d)", r.RuleID, d, s, e)
+					}
+				}
+			}
+		}
+	}
+	for _, id := range []string{"unknown-field", "restart-policy"} {
+		if !fixed[id] {
+			t.Errorf("no SARIF fix for %s:\n%s", id, buf.String())
+		}
+	}
+}

@@ -104,6 +104,6 @@ func newRootCommand(s Streams) *cobra.Command {
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newCheckCommand(s), newDiffCommand(s), newRulesCommand(s), newPolicyCommand(s), newVersionCommand(s), newConfigCommand(s), newImageCommand(s), newRunCommand(s), newWebhookCommand(s), newAuditCommand(s))
+	root.AddCommand(newCheckCommand(s), newDiffCommand(s), newRulesCommand(s), newFixCommand(s), newPolicyCommand(s), newVersionCommand(s), newConfigCommand(s), newImageCommand(s), newRunCommand(s), newWebhookCommand(s), newAuditCommand(s), newLSPCommand(s))
 	return root
 }

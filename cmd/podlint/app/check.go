@@ -28,6 +28,9 @@ type checkFlags struct {
 	crds []string
 	// against is the old manifests' path: check then also judges updates (see diff.go).
 	against string
+	// fix writes the findings' fixes into the files first, then reports what
+	// remains (podlint fix --write, under golangci-lint's flag).
+	fix bool
 }
 
 func newCheckCommand(s Streams) *cobra.Command {
@@ -54,6 +57,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error,
 	fl := cmd.Flags()
 	f.register(fl)
 	fl.StringVar(&f.against, "against", "", "old manifests (file, directory or -): also check each object's update from its old version, and report removed objects")
+	fl.BoolVar(&f.fix, "fix", false, "apply the findings' fixes to the files in place first (as podlint fix --write), then report the findings that remain")
 	return cmd
 }
 
@@ -131,6 +135,9 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 	if stdinUses > 1 {
 		return exitWith(ExitUsage, errors.New("- (stdin) may be given only once"))
 	}
+	if f.fix && (stdinUses > 0 || f.against != "") {
+		return exitWith(ExitUsage, errors.New("--fix edits files: it takes neither - (use podlint fix - for a stream) nor --against"))
+	}
 
 	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
 	if err != nil {
@@ -154,7 +161,11 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		}
 	}
 	var res *lint.Result
-	if f.against != "" {
+	if f.fix {
+		if res, err = fixSources(cmd.Context(), s, engine, engineOpts, sources, fixWrite); err != nil {
+			return err
+		}
+	} else if f.against != "" {
 		res = engine.RunUpdate(cmd.Context(), lint.Sources([]string{f.against}, s.In), sources)
 	} else {
 		res = engine.Run(cmd.Context(), sources)

@@ -58,6 +58,8 @@ func TestGolden(t *testing.T) {
 		{name: "clean", args: []string{"check", "testdata/examples/clean.yaml"}, exit: 0},
 		{name: "examples-sarif", args: []string{"check", "--format", "sarif", "testdata/examples"}, exit: 1},
 		{name: "examples-junit", args: []string{"check", "--format", "junit", "testdata/examples"}, exit: 1},
+		{name: "fix-examples", args: []string{"fix", "testdata/examples"}, exit: 1},
+		{name: "fix-notes", args: []string{"fix", "testdata/notes"}, exit: 2},
 		{name: "examples-github", args: []string{"check", "--format", "github", "testdata/examples"}, exit: 1},
 		{name: "notes-junit", args: []string{"check", "--format", "junit", "testdata/notes"}, exit: 2},
 		{name: "stdin-sarif", args: []string{"check", "--format", "sarif", "-"}, stdin: "testdata/suppress/legacy.yaml", exit: 1},

@@ -32,7 +32,7 @@ func newRulesCommand(s Streams) *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "rules",
-		Short: "List every rule (ID, category, severity, title)",
+		Short: "List every rule (ID, category, severity, whether podlint fix can fix it, title)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			all, _, err := withPolicies(cmd)
@@ -42,9 +42,13 @@ func newRulesCommand(s Streams) *cobra.Command {
 			switch format {
 			case "text":
 				tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tTITLE")
+				fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tFIX\tTITLE")
 				for _, r := range all {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Category, r.Severity, r.Title)
+					fix := "-"
+					if r.AutoFix != "" {
+						fix = "fix"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Category, r.Severity, fix, r.Title)
 				}
 				return tw.Flush()
 			case "json":
@@ -56,10 +60,12 @@ func newRulesCommand(s Streams) *cobra.Command {
 					Doc         string        `json:"doc"`
 					Remediation string        `json:"remediation"`
 					Fields      []string      `json:"fields"`
+					// AutoFix says what podlint fix does for the rule; absent when nothing.
+					AutoFix string `json:"autofix,omitempty"`
 				}
 				var out []jsonRule
 				for _, r := range all {
-					out = append(out, jsonRule{r.ID, r.Category, r.Severity, r.Title, r.Doc, r.Remediation, r.Fields})
+					out = append(out, jsonRule{r.ID, r.Category, r.Severity, r.Title, r.Doc, r.Remediation, r.Fields, r.AutoFix})
 				}
 				enc := json.NewEncoder(s.Out)
 				enc.SetIndent("", "  ")
