@@ -19,6 +19,7 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/apiserver/pkg/warning"
 	"k8s.io/component-base/featuregate"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	_ "k8s.io/kubernetes/pkg/apis/apps/install" // registers apps types, defaults and conversions
@@ -46,7 +47,22 @@ type Verdict struct {
 	Paths []string
 	// Errors are the messages, for the disagreement report.
 	Errors []string
+	// Warnings are the API server's warnings on an accepted object (the Warning:
+	// lines kubectl prints), as the registry's WarningsOnCreate and PrepareForCreate
+	// emit them.
+	Warnings []Warning
 }
+
+// Warning is one warning of the API server: the field path it starts with (empty
+// when it names none) and its whole text.
+type Warning struct {
+	Path, Text string
+}
+
+// warningRecorder collects what the registry adds through warning.AddWarning.
+type warningRecorder struct{ texts []string }
+
+func (r *warningRecorder) AddWarning(_, text string) { r.texts = append(r.texts, text) }
 
 // resource is how the API server serves one kind: the served group version, the
 // resource name and the registry strategy its REST storage creates with.
@@ -171,6 +187,12 @@ func create(obj runtime.Object, res resource) (v Verdict) {
 		IsResourceRequest: true, Verb: "create", APIPrefix: "apis",
 		APIGroup: res.gv.Group, APIVersion: res.gv.Version, Namespace: ns, Resource: res.name,
 	})
+	rec := &warningRecorder{}
+	ctx = warning.WithWarningRecorder(ctx, rec)
+	// The create handler runs mutating admission before the registry.
+	if err := admit(ctx, obj, res, ns, om.GetName()); err != nil {
+		return Verdict{Rejected: true, Errors: []string{"admission: " + err.Error()}}
+	}
 	// What the generic registry store does before BeforeCreate.
 	rest.FillObjectMetaSystemFields(om)
 	if om.GetGenerateName() != "" && om.GetName() == "" {
@@ -178,7 +200,7 @@ func create(obj runtime.Object, res resource) (v Verdict) {
 	}
 	err = rest.BeforeCreate(res.strategy, ctx, obj)
 	if err == nil {
-		return Verdict{}
+		return Verdict{Warnings: warningsOf(obj, rec.texts)}
 	}
 	v = Verdict{Rejected: true}
 	var se *apierrors.StatusError

@@ -31,6 +31,10 @@ func Podlint(eng *lint.Engine, data []byte) (v Verdict, input bool, findings []l
 		case lint.CategoryInput:
 			input = true
 			v.Errors = append(v.Errors, f.Field+": "+f.Message+" ("+f.Rule+")")
+		default:
+			if mirrorsWarning[f.Rule] {
+				v.Warnings = append(v.Warnings, Warning{Path: f.Field, Text: f.Field + ": " + f.Message + " (" + f.Rule + ")"})
+			}
 		}
 	}
 	sort.Strings(v.Paths)
@@ -47,3 +51,9 @@ func NewEngine(version string) (*lint.Engine, lint.Release, error) {
 }
 
 func yamlUnmarshal(data []byte, into any) error { return yaml.Unmarshal(data, into) }
+
+// mirrorsWarning lists podlint's rules that report what the API server answers
+// with a warning on an accepted object (pkg/api/pod/warnings.go and the
+// registry strategies' WarningsOnCreate). Their findings are compared with the
+// API server's warnings; findings of other rules are not.
+var mirrorsWarning = map[string]bool{}
