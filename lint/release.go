@@ -30,6 +30,8 @@ const (
 	GateMutablePodResourcesForSuspendedJobs Gate = "MutablePodResourcesForSuspendedJobs"
 	// GatePodLevelResourcesFixDefaulting: a Pod update that leaves out spec.resources keeps the old ones.
 	GatePodLevelResourcesFixDefaulting Gate = "PodLevelResourcesFixDefaulting"
+	// GateGitRepoVolumeDriver: the kubelet mounts gitRepo volumes (off since 1.33, locked off since 1.36).
+	GateGitRepoVolumeDriver Gate = "GitRepoVolumeDriver"
 )
 
 // Release is one Kubernetes minor release and the default state of the gates that matter.
@@ -65,6 +67,7 @@ var releases = []Release{
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  false,
 		GatePodLevelResourcesFixDefaulting:       false,
+		GateGitRepoVolumeDriver:                  false,
 	}},
 	{Version: "1.36", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -76,6 +79,7 @@ var releases = []Release{
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  true,
 		GatePodLevelResourcesFixDefaulting:       false,
+		GateGitRepoVolumeDriver:                  false,
 	}},
 	{Version: "1.37", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -87,6 +91,7 @@ var releases = []Release{
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  true,
 		GatePodLevelResourcesFixDefaulting:       true,
+		GateGitRepoVolumeDriver:                  false,
 	}},
 }
 

@@ -103,8 +103,10 @@ func compareWarnings(api, podlint []Warning) (missed, extra []Warning) {
 	return missed, extra
 }
 
-// under reports whether path is root or a field below it.
+// under reports whether path is root or a field below it. Case is ignored: the
+// API server's warning names the storageos volume field storageOS (its Go name).
 func under(path, root string) bool {
+	path, root = strings.ToLower(path), strings.ToLower(root)
 	return path == root || strings.HasPrefix(path, root) && (path[len(root)] == '.' || path[len(root)] == '[')
 }
 

@@ -14,6 +14,10 @@ import (
 // ("spec.template.spec.volumes[0].rbd: deprecated in v1.28, ...").
 var warningPathRe = regexp.MustCompile(`^([a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+|\[[^\]]*\])*): `)
 
+// claimTemplateRe matches the path the StatefulSet strategy gives a claim
+// template's resources.
+var claimTemplateRe = regexp.MustCompile(`^(spec\.volumeClaimTemplates\[\d+\])\.resources`)
+
 // volumeWarningRe matches the warnings about a volume that name it instead of
 // its path (overlapping paths, a projected source with nothing in it).
 var volumeWarningRe = regexp.MustCompile(`^volume "([^"]*)"`)
@@ -25,7 +29,9 @@ func warningsOf(obj runtime.Object, texts []string) []Warning {
 	for _, t := range texts {
 		w := Warning{Text: t}
 		if m := warningPathRe.FindStringSubmatch(t); m != nil {
-			w.Path = m[1]
+			// A StatefulSet's claim template warnings leave out the claim's spec
+			// (spec.volumeClaimTemplates[0].resources...); name the field as written.
+			w.Path = claimTemplateRe.ReplaceAllString(m[1], "${1}.spec.resources")
 		} else if m := volumeWarningRe.FindStringSubmatch(t); m != nil {
 			if path, spec := internalPodSpec(obj); spec != nil {
 				for i, v := range spec.Volumes {

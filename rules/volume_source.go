@@ -133,6 +133,14 @@ func checkVolumeSource(p *lint.Pass, src *corev1.VolumeSource, volName string, v
 		}
 	}
 	switch first {
+	case "rbd":
+		// Still validated although the kubelet no longer has the plugin (removed-volume-plugin).
+		if len(src.RBD.CephMonitors) == 0 {
+			report(vp.Child("rbd", "monitors"), field.ErrorTypeRequired, nil, "an rbd volume needs the Ceph monitors", "")
+		}
+		if src.RBD.RBDImage == "" {
+			report(vp.Child("rbd", "image"), field.ErrorTypeRequired, nil, "an rbd volume needs the image name", "")
+		}
 	case "emptyDir":
 		if q := src.EmptyDir.SizeLimit; q != nil && q.Sign() < 0 {
 			report(vp.Child("emptyDir", "sizeLimit"), field.ErrorTypeForbidden, nil, "emptyDir sizeLimit may not be negative", "")

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestNegativeRevisionHistoryLimit(t *testing.T) { testRule(t, negativeRevisionHistoryLimit) }
