@@ -30,6 +30,8 @@ const (
 	GateMutablePodResourcesForSuspendedJobs Gate = "MutablePodResourcesForSuspendedJobs"
 	// GatePodLevelResourcesFixDefaulting: a Pod update that leaves out spec.resources keeps the old ones.
 	GatePodLevelResourcesFixDefaulting Gate = "PodLevelResourcesFixDefaulting"
+	// GatePodLevelResources: spec.resources, requests and limits for the whole Pod (beta, on, since 1.34).
+	GatePodLevelResources Gate = "PodLevelResources"
 	// GateGitRepoVolumeDriver: the kubelet mounts gitRepo volumes (off since 1.33, locked off since 1.36).
 	GateGitRepoVolumeDriver Gate = "GitRepoVolumeDriver"
 )
@@ -68,6 +70,7 @@ var releases = []Release{
 		GateMutablePodResourcesForSuspendedJobs:  false,
 		GatePodLevelResourcesFixDefaulting:       false,
 		GateGitRepoVolumeDriver:                  false,
+		GatePodLevelResources:                    true,
 	}},
 	{Version: "1.36", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -80,6 +83,7 @@ var releases = []Release{
 		GateMutablePodResourcesForSuspendedJobs:  true,
 		GatePodLevelResourcesFixDefaulting:       false,
 		GateGitRepoVolumeDriver:                  false,
+		GatePodLevelResources:                    true,
 	}},
 	{Version: "1.37", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -92,6 +96,7 @@ var releases = []Release{
 		GateMutablePodResourcesForSuspendedJobs:  true,
 		GatePodLevelResourcesFixDefaulting:       true,
 		GateGitRepoVolumeDriver:                  false,
+		GatePodLevelResources:                    true,
 	}},
 }
 

@@ -4,6 +4,7 @@
 package parity
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ import (
 	"k8s.io/kubernetes/pkg/registry/batch/job"
 	"k8s.io/kubernetes/pkg/registry/core/pod"
 	"k8s.io/kubernetes/pkg/registry/core/replicationcontroller"
+	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/lint"
 )
@@ -93,17 +95,28 @@ func init() {
 	capabilities.Setup(true, 0)
 }
 
-// decoder is the strict YAML serializer the API server uses with
+// decoder is the strict JSON serializer the API server uses with
 // fieldValidation=Strict (what kubectl's default --validate=strict asks for),
 // wrapped so that it defaults the external object and converts it to the internal
-// version, as the create handler does.
+// version, as the create handler does. kubectl sends JSON: a YAML document is
+// converted first (see body), a JSON document is sent as written.
 var decoder = func() runtime.Decoder {
-	info, ok := runtime.SerializerInfoForMediaType(legacyscheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeYAML)
+	info, ok := runtime.SerializerInfoForMediaType(legacyscheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeJSON)
 	if !ok || info.StrictSerializer == nil {
-		panic("no strict YAML serializer in the legacy scheme")
+		panic("no strict JSON serializer in the legacy scheme")
 	}
 	return legacyscheme.Codecs.DecoderToVersion(info.StrictSerializer, runtime.InternalGroupVersioner)
 }()
+
+// body is the request body a client sends for one document: a document written
+// as JSON as it is, a YAML document converted by sigs.k8s.io/yaml as kubectl and
+// Helm do, which keeps the last value of a repeated key.
+func body(data []byte) ([]byte, error) {
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return data, nil
+	}
+	return yaml.YAMLToJSON(data)
+}
 
 // CheckGates compares podlint's gate table for rel with the feature gates this
 // binary enables by default, which are the defaults of the Kubernetes release it
@@ -148,7 +161,11 @@ func Oracle(data []byte) (v Verdict, kind string, ok bool) {
 		return Verdict{Rejected: true, Paths: []string{"apiVersion"},
 			Errors: []string{fmt.Sprintf("%s is not served under %q", tm.Kind, tm.APIVersion)}}, tm.Kind, true
 	}
-	obj, _, err := decoder.Decode(data, nil, nil)
+	raw, err := body(data)
+	if err != nil {
+		return Verdict{Rejected: true, Errors: []string{err.Error()}}, tm.Kind, true
+	}
+	obj, _, err := decoder.Decode(raw, nil, nil)
 	if err != nil {
 		if !runtime.IsStrictDecodingError(err) || obj == nil {
 			return Verdict{Rejected: true, Paths: decodePaths(err), Errors: []string{err.Error()}}, tm.Kind, true

@@ -64,7 +64,7 @@ func checks() []*lint.Rule {
 		hostIPWithoutHostPort,
 		volumePathOverlap,
 		nameNotDNSLabel,
-		negativeRevisionHistoryLimit,
+		unboundedRevisionHistory,
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 	"github.com/podlint/podlint/lint"
 )
 
-var negativeRevisionHistoryLimit = &lint.Rule{
-	ID:       "negative-revision-history-limit",
+var unboundedRevisionHistory = &lint.Rule{
+	ID:       "unbounded-revision-history",
 	Category: lint.CategoryLifecycle,
 	Severity: lint.SeverityWarning,
 	Title:    "A StatefulSet with a negative revisionHistoryLimit keeps every revision",

@@ -1,5 +1,0 @@
-package rules
-
-import "testing"
-
-func TestNegativeRevisionHistoryLimit(t *testing.T) { testRule(t, negativeRevisionHistoryLimit) }
