@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -606,6 +607,13 @@ func problemFinding(p manifest.Problem, file string, doc *manifest.Document) Fin
 		rule, typ = RuleUnknownField, field.ErrorTypeNotSupported
 	case manifest.DuplicateField:
 		rule, typ = RuleDuplicateField, field.ErrorTypeDuplicate
+		kept := doc.StartLine + p.KeptLine - 1
+		if writtenAsJSON(doc.Data) {
+			p.Message = fmt.Sprintf("duplicate key %q (again on line %d): the API server's strict decoding rejects a JSON body with a repeated field", p.BadValue, kept)
+		} else {
+			rule, typ = RuleDuplicateKey, ""
+			p.Message = fmt.Sprintf("key %q is repeated on line %d: kubectl and Helm (sigs.k8s.io/yaml) keep that later value and silently discard this one", p.BadValue, kept)
+		}
 	case manifest.TooComplex:
 		rule, typ = RuleInputLimit, ""
 	}
@@ -626,6 +634,14 @@ func problemFinding(p manifest.Problem, file string, doc *manifest.Document) Fin
 	}
 	f.plan = planOf(p.FixDescription, p.Fix)
 	return f
+}
+
+// writtenAsJSON reports whether a document is written as JSON (its first
+// non-blank byte is '{'), and so is what a client that posts the file as written
+// sends; everything else is YAML, which clients convert before sending.
+func writtenAsJSON(data []byte) bool {
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(t) > 0 && t[0] == '{'
 }
 
 func joinPath(prefix, name string) string {

@@ -279,3 +279,49 @@ func TestObjectInputAndReportFinding(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A repeated key in YAML is what kubectl silently resolves (the last value wins),
+// in a JSON body as written it is what the API server's strict decoding rejects.
+func TestDuplicateKeys(t *testing.T) {
+	dir := t.TempDir()
+	yamlDoc := write(t, dir, "pod.yaml", `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.25
+      image: nginx:1.27
+`)
+	jsonDoc := write(t, dir, "pod.json", `{"apiVersion": "v1", "kind": "Pod",
+ "metadata": {"name": "web"},
+ "spec": {"containers": [{"name": "web",
+   "image": "nginx:1.25",
+   "image": "nginx:1.27"}]}}
+`)
+	var seen *lint.Object
+	probe := &lint.Rule{ID: "probe", Category: lint.CategoryPractice, Severity: lint.SeverityInfo,
+		Check: func(p *lint.Pass) { seen = p.Object }}
+	res := run(t, []*lint.Rule{probe}, []string{yamlDoc}, "")
+	if len(res.Findings) != 1 {
+		t.Fatalf("YAML: want one finding, got %+v", res.Findings)
+	}
+	f := res.Findings[0]
+	if f.Rule != "duplicate-key" || f.Category != lint.CategoryLifecycle || f.Severity != lint.SeverityWarning ||
+		f.Field != "spec.containers[0].image" || f.Position.Line != 8 || f.Position.Column != 7 || !strings.Contains(f.Message, "line 9") {
+		t.Errorf("YAML: got %s %s %s %s at %d:%d: %s", f.Rule, f.Category, f.Severity, f.Field, f.Position.Line, f.Position.Column, f.Message)
+	}
+	if seen == nil || seen.PodSpec.Containers[0].Image != "nginx:1.27" {
+		t.Errorf("YAML: rules must see the kept (last) value, got %+v", seen)
+	}
+	res = run(t, nil, []string{jsonDoc}, "")
+	if len(res.Findings) != 1 {
+		t.Fatalf("JSON: want one finding, got %+v", res.Findings)
+	}
+	f = res.Findings[0]
+	if f.Rule != "duplicate-field" || f.Category != lint.CategoryAPI || f.Severity != lint.SeverityError ||
+		f.Field != "spec.containers[0].image" || f.Position.Line != 4 || !strings.Contains(f.Message, "line 5") {
+		t.Errorf("JSON: got %s %s %s %s at %d:%d: %s", f.Rule, f.Category, f.Severity, f.Field, f.Position.Line, f.Position.Column, f.Message)
+	}
+}

@@ -37,10 +37,16 @@ var (
 	}
 	RuleDuplicateField = &Rule{
 		ID: "duplicate-field", Category: CategoryAPI, Severity: SeverityError,
-		Title:       "Same key twice in one mapping",
-		Doc:         "With strict validation the API server rejects an object in which a key repeats; with lenient tools the last one silently wins, so one of the two values is lost either way.",
+		Title:       "Same key twice in one mapping of a JSON document",
+		Doc:         "A JSON body sent as written (curl, a client library posting the file, an API request built by hand) is decoded strictly by the API server, which rejects an object in which a key repeats (kubectl's default --validate=strict asks for the same). In a YAML document the repeated key is reported by duplicate-key instead, as kubectl and Helm convert YAML with sigs.k8s.io/yaml, which keeps the last value and sends an object without the repetition.",
 		Remediation: "Remove the duplicate key, keeping the value you mean.",
-		AutoFix:     "Removes the repeated key when both values are equal, so nothing is lost whichever one was meant. Different values need the author's choice and get no fix.",
+	}
+	RuleDuplicateKey = &Rule{
+		ID: "duplicate-key", Category: CategoryLifecycle, Severity: SeverityWarning,
+		Title:       "Same key twice in one YAML mapping: the earlier value is silently discarded",
+		Doc:         "kubectl, Helm and every client that converts YAML to JSON with sigs.k8s.io/yaml keep the last value of a repeated key and drop the others without a word, so the API server never sees the repetition and creates the object. The discarded value is usually the one somebody edited (a second image: or env: added further down, a merge that duplicated a block), so the object runs with a value its author did not mean. podlint judges the object with the kept value and reports the discarded one, naming the line of the value that wins.",
+		Remediation: "Remove one of the two keys, keeping the value you mean.",
+		AutoFix:     "Removes the discarded key when both values are equal, so the object the API server receives is unchanged. Different values need the author's choice and get no fix.",
 	}
 	RuleInvalidType = &Rule{
 		ID: "invalid-type", Category: CategoryAPI, Severity: SeverityError,
@@ -60,5 +66,5 @@ var (
 
 // InputRules lists the rules the engine reports while reading input.
 func InputRules() []*Rule {
-	return []*Rule{RuleYAMLSyntax, RuleFileUnreadable, RuleMissingKind, RuleInputLimit, RuleUnknownField, RuleDuplicateField, RuleInvalidType, RuleAPIVersion}
+	return []*Rule{RuleYAMLSyntax, RuleFileUnreadable, RuleMissingKind, RuleInputLimit, RuleUnknownField, RuleDuplicateField, RuleDuplicateKey, RuleInvalidType, RuleAPIVersion}
 }

@@ -88,7 +88,7 @@ func LiveFindings(fs []Finding) []Finding {
 	for _, f := range fs {
 		switch {
 		case f.Category == CategoryInput:
-		case f.Rule == RuleUnknownField.ID, f.Rule == RuleDuplicateField.ID, f.Rule == RuleInvalidType.ID:
+		case f.Rule == RuleUnknownField.ID, f.Rule == RuleDuplicateField.ID, f.Rule == RuleDuplicateKey.ID, f.Rule == RuleInvalidType.ID:
 		default:
 			out = append(out, f)
 		}

@@ -30,6 +30,10 @@ const (
 	GateMutablePodResourcesForSuspendedJobs Gate = "MutablePodResourcesForSuspendedJobs"
 	// GatePodLevelResourcesFixDefaulting: a Pod update that leaves out spec.resources keeps the old ones.
 	GatePodLevelResourcesFixDefaulting Gate = "PodLevelResourcesFixDefaulting"
+	// GatePodLevelResources: spec.resources, requests and limits for the whole Pod (beta, on, since 1.34).
+	GatePodLevelResources Gate = "PodLevelResources"
+	// GateGitRepoVolumeDriver: the kubelet mounts gitRepo volumes (off since 1.33, locked off since 1.36).
+	GateGitRepoVolumeDriver Gate = "GitRepoVolumeDriver"
 )
 
 // Release is one Kubernetes minor release and the default state of the gates that matter.
@@ -65,6 +69,8 @@ var releases = []Release{
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  false,
 		GatePodLevelResourcesFixDefaulting:       false,
+		GateGitRepoVolumeDriver:                  false,
+		GatePodLevelResources:                    true,
 	}},
 	{Version: "1.36", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -76,6 +82,8 @@ var releases = []Release{
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  true,
 		GatePodLevelResourcesFixDefaulting:       false,
+		GateGitRepoVolumeDriver:                  false,
+		GatePodLevelResources:                    true,
 	}},
 	{Version: "1.37", gates: map[Gate]bool{
 		GateSidecarContainers:                    true,
@@ -87,6 +95,8 @@ var releases = []Release{
 		GateReduceDefaultCrashLoopBackOffDecay:   false,
 		GateMutablePodResourcesForSuspendedJobs:  true,
 		GatePodLevelResourcesFixDefaulting:       true,
+		GateGitRepoVolumeDriver:                  false,
+		GatePodLevelResources:                    true,
 	}},
 }
 

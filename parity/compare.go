@@ -20,6 +20,22 @@ type Outcome struct {
 	Input bool
 	// Missed are the oracle's paths podlint did not report.
 	Missed []string
+	// WarningsMissed are the API server's warnings podlint did not report at their
+	// field; WarningsExtra are podlint's findings of warning-mirroring rules where
+	// the API server does not warn. Both are empty unless both sides accept.
+	WarningsMissed, WarningsExtra []Warning
+}
+
+// WarningsAgree reports whether podlint reports exactly the API server's warnings
+// on an object both sides accept.
+func (o *Outcome) WarningsAgree() bool {
+	return len(o.WarningsMissed) == 0 && len(o.WarningsExtra) == 0
+}
+
+// bothAccept reports whether the object is one on which warnings are compared:
+// the API server only warns about objects it creates.
+func (o *Outcome) bothAccept() bool {
+	return !o.Input && !o.Oracle.Rejected && !o.Podlint.Rejected
 }
 
 // Agree reports whether both sides reach the same verdict.
@@ -49,7 +65,49 @@ func Compare(eng *lint.Engine, c Case) (o Outcome, ok bool) {
 			o.Missed = append(o.Missed, p)
 		}
 	}
+	if o.bothAccept() {
+		o.WarningsMissed, o.WarningsExtra = compareWarnings(ov.Warnings, pv.Warnings)
+	}
 	return o, true
+}
+
+// compareWarnings matches the API server's warnings with podlint's findings of
+// warning-mirroring rules by field: a finding matches a warning at its path or
+// below it (podlint names spec.containers[1].ports[0].name where the API server
+// names the port).
+func compareWarnings(api, podlint []Warning) (missed, extra []Warning) {
+	for _, w := range api {
+		found := false
+		for _, p := range podlint {
+			if w.Path != "" && under(p.Path, w.Path) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missed = append(missed, w)
+		}
+	}
+	for _, p := range podlint {
+		found := false
+		for _, w := range api {
+			if w.Path != "" && under(p.Path, w.Path) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			extra = append(extra, p)
+		}
+	}
+	return missed, extra
+}
+
+// under reports whether path is root or a field below it. Case is ignored: the
+// API server's warning names the storageos volume field storageOS (its Go name).
+func under(path, root string) bool {
+	path, root = strings.ToLower(path), strings.ToLower(root)
+	return path == root || strings.HasPrefix(path, root) && (path[len(root)] == '.' || path[len(root)] == '[')
 }
 
 var indexRe = regexp.MustCompile(`\[[^\]]*\]`)
@@ -80,6 +138,11 @@ type Row struct {
 	Objects, Rejected, Agree  int
 	MissedReject, FalseReject int
 	Paths, PathsRecalled      int
+	// Warned are the objects both sides accept; WarnAgree those on which podlint
+	// reports exactly the API server's warnings. Warnings counts the API server's
+	// warnings on them, WarningsMirrored those podlint reports at their field.
+	Warned, WarnAgree          int
+	Warnings, WarningsMirrored int
 }
 
 // Table aggregates outcomes per kind, with a total row last.
@@ -110,6 +173,14 @@ func Table(outs []Outcome) []Row {
 				r.Paths += len(o.Oracle.Paths)
 				r.PathsRecalled += len(o.Oracle.Paths) - len(o.Missed)
 			}
+			if o.bothAccept() {
+				r.Warned++
+				if o.WarningsAgree() {
+					r.WarnAgree++
+				}
+				r.Warnings += len(o.Oracle.Warnings)
+				r.WarningsMirrored += len(o.Oracle.Warnings) - len(o.WarningsMissed)
+			}
 		}
 	}
 	var rows []Row
@@ -129,9 +200,10 @@ func pct(a, b int) string {
 
 // PrintTable writes the agreement table.
 func PrintTable(w io.Writer, rows []Row) {
-	fmt.Fprintf(w, "%-22s %8s %9s %9s %9s %8s %8s %7s %9s\n", "kind", "objects", "rejected", "agree", "verdict", "missed", "false", "paths", "recall")
+	fmt.Fprintf(w, "%-22s %8s %9s %9s %9s %8s %8s %7s %9s %9s %9s %9s %9s\n", "kind", "objects", "rejected", "agree", "verdict", "missed", "false", "paths", "recall", "accepted", "warnings", "mirrored", "warn-agree")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-22s %8d %9d %9d %9s %8d %8d %7d %9s\n", r.Kind, r.Objects, r.Rejected, r.Agree, pct(r.Agree, r.Objects), r.MissedReject, r.FalseReject, r.Paths, pct(r.PathsRecalled, r.Paths))
+		fmt.Fprintf(w, "%-22s %8d %9d %9d %9s %8d %8d %7d %9s %9d %9d %9s %9s\n", r.Kind, r.Objects, r.Rejected, r.Agree, pct(r.Agree, r.Objects), r.MissedReject, r.FalseReject, r.Paths, pct(r.PathsRecalled, r.Paths),
+			r.Warned, r.Warnings, pct(r.WarningsMirrored, r.Warnings), pct(r.WarnAgree, r.Warned))
 	}
 }
 
@@ -142,7 +214,7 @@ func PrintDisagreements(w io.Writer, outs []Outcome, paths bool, limit int) {
 	var kinds []string
 	for i := range outs {
 		o := &outs[i]
-		if o.Agree() && (!paths || len(o.Missed) == 0) {
+		if o.Agree() && (!paths || len(o.Missed) == 0) && o.WarningsAgree() {
 			continue
 		}
 		if by[o.Kind] == nil {
@@ -160,6 +232,8 @@ func PrintDisagreements(w io.Writer, outs []Outcome, paths bool, limit int) {
 			}
 			what := "paths missed"
 			switch {
+			case o.Agree() && !o.WarningsAgree():
+				what = "warnings differ"
 			case !o.Agree() && o.Oracle.Rejected:
 				what = "podlint accepts, API server rejects"
 			case !o.Agree():
@@ -174,6 +248,12 @@ func PrintDisagreements(w io.Writer, outs []Outcome, paths bool, limit int) {
 			}
 			if len(o.Missed) > 0 {
 				fmt.Fprintf(w, "   missed:    %s\n", strings.Join(o.Missed, ", "))
+			}
+			for _, x := range o.WarningsMissed {
+				fmt.Fprintf(w, "   warning podlint misses: %s\n", firstLine(x.Text))
+			}
+			for _, x := range o.WarningsExtra {
+				fmt.Fprintf(w, "   podlint warns, API server does not: %s\n", firstLine(x.Text))
 			}
 		}
 	}

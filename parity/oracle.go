@@ -4,6 +4,7 @@
 package parity
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/apiserver/pkg/warning"
 	"k8s.io/component-base/featuregate"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	_ "k8s.io/kubernetes/pkg/apis/apps/install" // registers apps types, defaults and conversions
@@ -33,6 +35,7 @@ import (
 	"k8s.io/kubernetes/pkg/registry/batch/job"
 	"k8s.io/kubernetes/pkg/registry/core/pod"
 	"k8s.io/kubernetes/pkg/registry/core/replicationcontroller"
+	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/lint"
 )
@@ -46,7 +49,22 @@ type Verdict struct {
 	Paths []string
 	// Errors are the messages, for the disagreement report.
 	Errors []string
+	// Warnings are the API server's warnings on an accepted object (the Warning:
+	// lines kubectl prints), as the registry's WarningsOnCreate and PrepareForCreate
+	// emit them.
+	Warnings []Warning
 }
+
+// Warning is one warning of the API server: the field path it starts with (empty
+// when it names none) and its whole text.
+type Warning struct {
+	Path, Text string
+}
+
+// warningRecorder collects what the registry adds through warning.AddWarning.
+type warningRecorder struct{ texts []string }
+
+func (r *warningRecorder) AddWarning(_, text string) { r.texts = append(r.texts, text) }
 
 // resource is how the API server serves one kind: the served group version, the
 // resource name and the registry strategy its REST storage creates with.
@@ -77,17 +95,28 @@ func init() {
 	capabilities.Setup(true, 0)
 }
 
-// decoder is the strict YAML serializer the API server uses with
+// decoder is the strict JSON serializer the API server uses with
 // fieldValidation=Strict (what kubectl's default --validate=strict asks for),
 // wrapped so that it defaults the external object and converts it to the internal
-// version, as the create handler does.
+// version, as the create handler does. kubectl sends JSON: a YAML document is
+// converted first (see body), a JSON document is sent as written.
 var decoder = func() runtime.Decoder {
-	info, ok := runtime.SerializerInfoForMediaType(legacyscheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeYAML)
+	info, ok := runtime.SerializerInfoForMediaType(legacyscheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeJSON)
 	if !ok || info.StrictSerializer == nil {
-		panic("no strict YAML serializer in the legacy scheme")
+		panic("no strict JSON serializer in the legacy scheme")
 	}
 	return legacyscheme.Codecs.DecoderToVersion(info.StrictSerializer, runtime.InternalGroupVersioner)
 }()
+
+// body is the request body a client sends for one document: a document written
+// as JSON as it is, a YAML document converted by sigs.k8s.io/yaml as kubectl and
+// Helm do, which keeps the last value of a repeated key.
+func body(data []byte) ([]byte, error) {
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return data, nil
+	}
+	return yaml.YAMLToJSON(data)
+}
 
 // CheckGates compares podlint's gate table for rel with the feature gates this
 // binary enables by default, which are the defaults of the Kubernetes release it
@@ -132,7 +161,11 @@ func Oracle(data []byte) (v Verdict, kind string, ok bool) {
 		return Verdict{Rejected: true, Paths: []string{"apiVersion"},
 			Errors: []string{fmt.Sprintf("%s is not served under %q", tm.Kind, tm.APIVersion)}}, tm.Kind, true
 	}
-	obj, _, err := decoder.Decode(data, nil, nil)
+	raw, err := body(data)
+	if err != nil {
+		return Verdict{Rejected: true, Errors: []string{err.Error()}}, tm.Kind, true
+	}
+	obj, _, err := decoder.Decode(raw, nil, nil)
 	if err != nil {
 		if !runtime.IsStrictDecodingError(err) || obj == nil {
 			return Verdict{Rejected: true, Paths: decodePaths(err), Errors: []string{err.Error()}}, tm.Kind, true
@@ -171,6 +204,12 @@ func create(obj runtime.Object, res resource) (v Verdict) {
 		IsResourceRequest: true, Verb: "create", APIPrefix: "apis",
 		APIGroup: res.gv.Group, APIVersion: res.gv.Version, Namespace: ns, Resource: res.name,
 	})
+	rec := &warningRecorder{}
+	ctx = warning.WithWarningRecorder(ctx, rec)
+	// The create handler runs mutating admission before the registry.
+	if err := admit(ctx, obj, res, ns, om.GetName()); err != nil {
+		return Verdict{Rejected: true, Errors: []string{"admission: " + err.Error()}}
+	}
 	// What the generic registry store does before BeforeCreate.
 	rest.FillObjectMetaSystemFields(om)
 	if om.GetGenerateName() != "" && om.GetName() == "" {
@@ -178,7 +217,7 @@ func create(obj runtime.Object, res resource) (v Verdict) {
 	}
 	err = rest.BeforeCreate(res.strategy, ctx, obj)
 	if err == nil {
-		return Verdict{}
+		return Verdict{Warnings: warningsOf(obj, rec.texts)}
 	}
 	v = Verdict{Rejected: true}
 	var se *apierrors.StatusError

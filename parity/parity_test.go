@@ -1,6 +1,7 @@
 package parity
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -135,6 +136,65 @@ func TestParity(t *testing.T) {
 	if min := float64(envInt(t, "PARITY_MIN_RECALL", minRecall)); recall < min {
 		t.Errorf("path recall %.2f%% is below the floor %.0f%%", recall, min)
 	}
+	mirrored := 100 * float64(total.WarningsMirrored) / float64(max(total.Warnings, 1))
+	warnAgree := 100 * float64(total.WarnAgree) / float64(max(total.Warned, 1))
+	if total.Warnings == 0 {
+		t.Error("the generated objects drew no warning from the API server: the warning comparison is vacuous")
+	}
+	if min := float64(envInt(t, "PARITY_MIN_WARN", minWarn)); mirrored < min || warnAgree < min {
+		t.Errorf("warnings mirrored %.2f%%, warning agreement %.2f%%: below the floor %.0f%%", mirrored, warnAgree, min)
+	}
+}
+
+// TestAdmissionAndDecodingCases pins the cases where the verdict depends on what
+// happens before validation: the ServiceAccount admission plugin, how a client
+// turns a YAML or JSON file into a request body, and pod-level resources; and two
+// of the API server's warnings podlint mirrors.
+func TestAdmissionAndDecodingCases(t *testing.T) {
+	eng := engine(t)
+	const tokenPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: token%s
+spec:%s
+  containers: [{name: app, image: registry.example/app:1.0}]
+  volumes:
+    - name: token
+      projected:
+        sources: [{serviceAccountToken: {path: token}}]
+`
+	for _, tc := range []struct {
+		name, doc string
+		rejected  bool
+		warnings  int
+	}{
+		// ServiceAccount admission sets serviceAccountName: default first.
+		{"projected token without serviceAccountName", fmt.Sprintf(tokenPod, "", ""), false, 0},
+		// A mirror Pod gets no service account, and the plugin refuses the token.
+		{"mirror pod with projected token", fmt.Sprintf(tokenPod, "\n  annotations: {kubernetes.io/config.mirror: abc}", "\n  nodeName: node-1"), true, 0},
+		// kubectl converts YAML with sigs.k8s.io/yaml: the last value wins, no error.
+		{"repeated key in YAML", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: a\n      image: nginx:1.25\n      image: nginx:1.27\n", false, 0},
+		// A JSON body as written meets the API server's strict decoding.
+		{"repeated key in JSON", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": [{"name": "a", "image": "x", "image": "y"}]}}`, true, 0},
+		{"pod-level resources", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  resources: {limits: {cpu: '1', memory: 1Gi}}\n  containers: [{name: a, image: x, resources: {requests: {cpu: 500m}}}]\n", false, 0},
+		{"pod-level ephemeral-storage", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  resources: {limits: {ephemeral-storage: 1Gi}}\n  containers: [{name: a, image: x}]\n", true, 0},
+		{"pod-level request below its containers", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  resources: {requests: {cpu: 100m}}\n  containers: [{name: a, image: x, resources: {requests: {cpu: 500m}}}]\n", true, 0},
+		// Warnings: a removed in-tree plugin and a port name shared by two containers.
+		{"rbd volume", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: x}]\n  volumes: [{name: d, rbd: {monitors: ['10.0.0.1:6789'], image: d}}]\n", false, 1},
+		{"shared port name", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: a, image: x, ports: [{name: http, containerPort: 80}]}\n    - {name: b, image: x, ports: [{name: http, containerPort: 81}]}\n", false, 1},
+	} {
+		o, ok := Compare(eng, Case{Name: tc.name, Data: []byte(tc.doc)})
+		if !ok {
+			t.Errorf("%s: not a checked kind", tc.name)
+			continue
+		}
+		if o.Oracle.Rejected != tc.rejected || !o.Agree() {
+			t.Errorf("%s: API server rejected=%v (%q), podlint rejected=%v (%q); want both %v", tc.name, o.Oracle.Rejected, o.Oracle.Errors, o.Podlint.Rejected, o.Podlint.Errors, tc.rejected)
+		}
+		if len(o.Oracle.Warnings) != tc.warnings || !o.WarningsAgree() {
+			t.Errorf("%s: API server warnings %q, podlint %q; want %d, mirrored", tc.name, o.Oracle.Warnings, o.Podlint.Warnings, tc.warnings)
+		}
+	}
 }
 
 // Floors the corpus must keep, in percent: every verdict must agree, and path
@@ -142,6 +202,9 @@ func TestParity(t *testing.T) {
 const (
 	minAgree  = 100
 	minRecall = 98
+	// minWarn is the floor for both the share of the API server's warnings podlint
+	// mirrors and the objects on which the warnings agree exactly.
+	minWarn = 100
 )
 
 // TestGeneratorDeterministic: a seed names a corpus, so a disagreement found by

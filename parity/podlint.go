@@ -31,6 +31,10 @@ func Podlint(eng *lint.Engine, data []byte) (v Verdict, input bool, findings []l
 		case lint.CategoryInput:
 			input = true
 			v.Errors = append(v.Errors, f.Field+": "+f.Message+" ("+f.Rule+")")
+		default:
+			if mirrorsWarning[f.Rule] && !(f.Rule == "negative-grace-period" && f.Object.Kind == "Pod") {
+				v.Warnings = append(v.Warnings, Warning{Path: f.Field, Text: f.Field + ": " + f.Message + " (" + f.Rule + ")"})
+			}
 		}
 	}
 	sort.Strings(v.Paths)
@@ -47,3 +51,26 @@ func NewEngine(version string) (*lint.Engine, lint.Release, error) {
 }
 
 func yamlUnmarshal(data []byte, into any) error { return yaml.Unmarshal(data, into) }
+
+// mirrorsWarning lists podlint's rules that report what the API server answers
+// with a warning on an accepted object (pkg/api/pod/warnings.go and the
+// registry strategies' WarningsOnCreate). Their findings are compared with the
+// API server's warnings; findings of other rules are not. negative-grace-period
+// mirrors the warning on templates only: on a Pod, defaulting (SetDefaults_Pod)
+// rewrites a negative value to 1 before the warnings are computed.
+var mirrorsWarning = map[string]bool{
+	"removed-volume-plugin":      true,
+	"deprecated-annotation":      true,
+	"deprecated-node-label":      true,
+	"null-label-selector":        true,
+	"duplicate-env-var":          true,
+	"shared-port-name":           true,
+	"duplicate-container-port":   true,
+	"pod-list-entries":           true,
+	"fractional-bytes":           true,
+	"host-ip-without-host-port":  true,
+	"volume-path-overlap":        true,
+	"negative-grace-period":      true,
+	"name-not-dns-label":         true,
+	"unbounded-revision-history": true,
+}

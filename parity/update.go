@@ -34,7 +34,11 @@ func UpdateOracle(oldData, newData []byte) (v Verdict, kind string, err error) {
 		return Verdict{}, tm.Kind, fmt.Errorf("%s's strategy has no update path", tm.Kind)
 	}
 	decode := func(data []byte) (runtime.Object, metav1.Object, error) {
-		obj, _, err := decoder.Decode(data, nil, nil)
+		raw, err := body(data)
+		if err != nil {
+			return nil, nil, err
+		}
+		obj, _, err := decoder.Decode(raw, nil, nil)
 		if err != nil {
 			return nil, nil, err
 		}

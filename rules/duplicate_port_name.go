@@ -15,8 +15,8 @@ var duplicatePortName = &lint.Rule{
 	Severity: lint.SeverityError,
 	Title:    "Port names must be unique within a container",
 	Doc: "Services (targetPort) and probes (port) can refer to a container port by name, so the API server rejects a container that gives " +
-		"two of its ports the same name. The same name in two different containers is accepted (the API server only warns, and a name " +
-		"is resolved against one container's own ports).",
+		"two of its ports the same name. The same name in two different containers is accepted with a warning; shared-port-name " +
+		"reports that case.",
 	Remediation: "Rename one of the ports.",
 	Fields:      []string{"initContainers[*].ports[*].name", "containers[*].ports[*].name", "ephemeralContainers[*].ports[*].name"},
 	Check: func(p *lint.Pass) {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -90,6 +91,11 @@ var objectMetadata = &lint.Rule{
 		if obj.PodMeta != nil && obj.PodMeta != meta {
 			checkLabelsAndAnnotations(p, obj.PodMeta, templateMetaPath(obj))
 		}
+		if obj.IsPod() {
+			checkSeccompAnnotations(p, meta, mp.Child("annotations"))
+		} else if obj.PodMeta != nil {
+			checkSeccompAnnotations(p, obj.PodMeta, templateMetaPath(obj).Child("annotations"))
+		}
 	},
 }
 
@@ -139,5 +145,32 @@ func checkLabelsAndAnnotations(p *lint.Pass, meta *metav1.ObjectMeta, mp *field.
 		p.Report(mp.Child("annotations"), field.ErrorTypeTooLong, size,
 			fmt.Sprintf("annotations take %d bytes; the API server allows at most %d in one object", size, totalAnnotationSize),
 			"Move large data into a ConfigMap and keep annotations small.")
+	}
+}
+
+// checkSeccompAnnotations validates the values of the seccomp annotations as the
+// API server still does, although they no longer have an effect
+// (deprecated-annotation): runtime/default, docker/default, unconfined or
+// localhost/<relative path>. The API server names the annotation as a field
+// (annotations.seccomp.security.alpha.kubernetes.io/pod).
+func checkSeccompAnnotations(p *lint.Pass, meta *metav1.ObjectMeta, ap *field.Path) {
+	for _, k := range sortedMapKeys(meta.Annotations) {
+		if k != seccompPodAnnotation && !strings.HasPrefix(k, seccompContainerAnnotation) {
+			continue
+		}
+		v := meta.Annotations[k]
+		switch {
+		case v == "runtime/default", v == "docker/default", v == "unconfined":
+			continue
+		case strings.HasPrefix(v, "localhost/"):
+			local := strings.TrimPrefix(v, "localhost/")
+			if path.IsAbs(local) {
+				p.Report(ap.Child(k), field.ErrorTypeInvalid, v, fmt.Sprintf("seccomp profile %q must name a relative path", v), "")
+			}
+			checkNoBacksteps(local, ap.Child(k), p.Report)
+			continue
+		}
+		p.Report(ap.Child(k), field.ErrorTypeInvalid, v,
+			fmt.Sprintf("%q is not a seccomp profile (runtime/default, unconfined or localhost/<path>)", v), "")
 	}
 }

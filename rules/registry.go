@@ -53,6 +53,18 @@ func checks() []*lint.Rule {
 		affinityTerms,
 		securityContext,
 		podScheduling,
+		removedVolumePlugin,
+		deprecatedAnnotation,
+		deprecatedNodeLabel,
+		nullLabelSelector,
+		duplicateEnvVar,
+		sharedPortName,
+		podListEntries,
+		fractionalBytes,
+		hostIPWithoutHostPort,
+		volumePathOverlap,
+		nameNotDNSLabel,
+		unboundedRevisionHistory,
 	}
 }
 

@@ -133,6 +133,14 @@ func checkVolumeSource(p *lint.Pass, src *corev1.VolumeSource, volName string, v
 		}
 	}
 	switch first {
+	case "rbd":
+		// Still validated although the kubelet no longer has the plugin (removed-volume-plugin).
+		if len(src.RBD.CephMonitors) == 0 {
+			report(vp.Child("rbd", "monitors"), field.ErrorTypeRequired, nil, "an rbd volume needs the Ceph monitors", "")
+		}
+		if src.RBD.RBDImage == "" {
+			report(vp.Child("rbd", "image"), field.ErrorTypeRequired, nil, "an rbd volume needs the image name", "")
+		}
 	case "emptyDir":
 		if q := src.EmptyDir.SizeLimit; q != nil && q.Sign() < 0 {
 			report(vp.Child("emptyDir", "sizeLimit"), field.ErrorTypeForbidden, nil, "emptyDir sizeLimit may not be negative", "")
@@ -234,9 +242,12 @@ func checkVolumeSource(p *lint.Pass, src *corev1.VolumeSource, volName string, v
 			}
 			if t := s.ServiceAccountToken; t != nil {
 				tp := sp.Child("serviceAccountToken")
-				// Only checked on Pods: templates keep accepting it for compatibility.
-				if p.Object.IsPod() && p.Object.PodSpec.ServiceAccountName == "" {
-					report(tp, field.ErrorTypeForbidden, nil, "a projected service account token must not be specified when serviceAccountName is not set", "Set serviceAccountName.")
+				// Validation refuses it on a Pod without serviceAccountName (templates keep
+				// accepting it), but the ServiceAccount admission plugin, on by default,
+				// sets serviceAccountName: default on every Pod but a mirror Pod before
+				// validation runs, so only a mirror Pod is refused.
+				if p.Object.IsPod() && isMirrorPod(p.Object) {
+					report(tp, field.ErrorTypeForbidden, nil, "a mirror Pod cannot use a projected service account token: the ServiceAccount admission plugin gives mirror Pods no service account", "Leave the token out of static Pods.")
 				}
 				// expirationSeconds defaults to one hour.
 				if e := t.ExpirationSeconds; e != nil && *e < 600 {
@@ -305,4 +316,14 @@ func checkNoBacksteps(s string, p *field.Path, report reportFunc) {
 			return
 		}
 	}
+}
+
+// isMirrorPod reports whether the object is a mirror Pod, which the ServiceAccount
+// admission plugin leaves without a service account.
+func isMirrorPod(o *lint.Object) bool {
+	if o.Meta == nil {
+		return false
+	}
+	_, ok := o.Meta.Annotations[mirrorPodAnnotation]
+	return ok
 }

@@ -45,6 +45,9 @@ type Problem struct {
 	// saying what it does; PlanEdits turns it into text edits.
 	Fix            []Op
 	FixDescription string
+	// KeptLine is, for a DuplicateField problem (reported at the discarded key), the
+	// line of the later key whose value is kept, relative to the document.
+	KeptLine int
 }
 
 type pathSeg struct {
@@ -135,17 +138,11 @@ func (c *converter) withFix(description string, ops ...Op) {
 	p.Fix, p.FixDescription = ops, description
 }
 
-// sameValues reports whether the key of ps[i] repeats an earlier key with an equal value.
-func sameValues(ps [][2]*yaml.Node, i int) bool {
-	for j := i - 1; j >= 0; j-- {
-		if ps[j][0].Value != ps[i][0].Value {
-			continue
-		}
-		a, errA := Value(ps[j][1])
-		b, errB := Value(ps[i][1])
-		return errA == nil && errB == nil && reflect.DeepEqual(a, b)
-	}
-	return false
+// equalValues reports whether two value nodes decode to the same value.
+func equalValues(a, b *yaml.Node) bool {
+	va, errA := Value(a)
+	vb, errB := Value(b)
+	return errA == nil && errB == nil && reflect.DeepEqual(va, vb)
 }
 
 // abort stops the conversion at n with a TooComplex problem naming the limit.
@@ -492,41 +489,54 @@ func mergeInto(out [][2]*yaml.Node, v *yaml.Node, seen map[string]bool, visited 
 	return out
 }
 
-// checkDuplicate reports k if an earlier pair has the same key.
-func (c *converter) checkDuplicate(ps [][2]*yaml.Node, i int, seen map[string]struct{}) bool {
+// checkDuplicate reports the pair at i when a later pair of the same mapping has
+// the same key: sigs.k8s.io/yaml (kubectl, Helm) and encoding/json keep the last
+// value, so this one is discarded and the converter skips it. last maps keys to
+// their last index for large mappings; nil means search.
+func (c *converter) checkDuplicate(ps [][2]*yaml.Node, i int, last map[string]int) bool {
 	k := ps[i][0]
-	dup := false
-	if seen != nil {
-		_, dup = seen[k.Value]
-		seen[k.Value] = struct{}{}
+	later := -1
+	if last != nil {
+		if j := last[k.Value]; j > i {
+			later = j
+		}
 	} else {
-		for j := 0; j < i; j++ {
+		for j := len(ps) - 1; j > i; j-- {
 			if ps[j][0].Value == k.Value {
-				dup = true
+				later = j
 				break
 			}
 		}
 	}
-	if dup {
-		path := c.pathString(k.Value)
-		c.problem(DuplicateField, k, path, fmt.Sprintf("duplicate key %q: the API server rejects objects with repeated fields", k.Value), "Remove one of the two keys (keep the one you mean).", k.Value)
-		if sameValues(ps, i) {
-			c.withFix(fmt.Sprintf("Remove the repeated key %q (both values are equal)", k.Value), Op{Kind: OpDeleteKey, Path: path, Key: k})
-		}
+	if later < 0 {
+		return false
 	}
-	return dup
+	kept := ps[later][0]
+	c.problems = append(c.problems, Problem{Kind: DuplicateField, Path: c.pathString(k.Value), Line: k.Line, Column: k.Column,
+		Message:    fmt.Sprintf("key %q is repeated; the value here is discarded in favour of the later one", k.Value),
+		Suggestion: "Remove one of the two keys (keep the one you mean).", BadValue: k.Value, KeptLine: kept.Line})
+	if equalValues(ps[i][1], ps[later][1]) {
+		// Deleting the discarded key changes nothing the API server sees.
+		c.withFix(fmt.Sprintf("Remove the repeated key %q (both values are equal)", k.Value), Op{Kind: OpDeleteKey, Path: c.pathString(k.Value), Key: k})
+	}
+	return true
 }
 
-func seenSet(n int) map[string]struct{} {
-	if n <= 16 {
+// lastIndexes maps each key of a large mapping to the index of its last pair.
+func lastIndexes(ps [][2]*yaml.Node) map[string]int {
+	if len(ps) <= 16 {
 		return nil
 	}
-	return make(map[string]struct{}, n)
+	m := make(map[string]int, len(ps))
+	for i, p := range ps {
+		m[p[0].Value] = i
+	}
+	return m
 }
 
 func (c *converter) object(n *yaml.Node, s *shape) {
 	ps := pairs(n)
-	seen := seenSet(len(ps))
+	last := lastIndexes(ps)
 	c.buf = append(c.buf, '{')
 	written := 0
 	for i, p := range ps {
@@ -535,7 +545,7 @@ func (c *converter) object(n *yaml.Node, s *shape) {
 			c.problem(InvalidType, k, c.pathString(""), "field names must be strings, got "+nodeKindName(k), "", "")
 			continue
 		}
-		if c.checkDuplicate(ps, i, seen) {
+		if c.checkDuplicate(ps, i, last) {
 			continue
 		}
 		fs, ok := s.fields[k.Value]
@@ -573,7 +583,7 @@ func (c *converter) object(n *yaml.Node, s *shape) {
 
 func (c *converter) mapping(n *yaml.Node, s *shape) {
 	ps := pairs(n)
-	seen := seenSet(len(ps))
+	last := lastIndexes(ps)
 	c.buf = append(c.buf, '{')
 	written := 0
 	for i, p := range ps {
@@ -582,7 +592,7 @@ func (c *converter) mapping(n *yaml.Node, s *shape) {
 			c.problem(InvalidType, k, c.pathString(""), "map keys must be strings, got "+nodeKindName(k), "", "")
 			continue
 		}
-		if c.checkDuplicate(ps, i, seen) {
+		if c.checkDuplicate(ps, i, last) {
 			continue
 		}
 		mark := len(c.buf)

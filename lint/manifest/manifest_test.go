@@ -213,8 +213,8 @@ spec:
 	wants := []want{
 		{InvalidType, "metadata.labels[version]", 6, `Quote the value`},
 		{UnknownField, "name", 7, `indent it under metadata`},
+		{DuplicateField, "spec.containers[0].image", 11, ""}, // the discarded first value; line 13's is kept
 		{UnknownField, "spec.containers[0].imagePulPolicy", 12, `"imagePullPolicy"`},
-		{DuplicateField, "spec.containers[0].image", 13, ""},
 		{InvalidType, "spec.containers[0].ports[0].containerPort", 15, ""},
 		{InvalidType, "spec.containers[0].resources.limits[memory]", 18, "quantity"},
 		{InvalidType, "spec.terminationGracePeriodSeconds", 19, ""},

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDeprecatedAnnotation(t *testing.T) { testRule(t, deprecatedAnnotation) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDeprecatedNodeLabel(t *testing.T) { testRule(t, deprecatedNodeLabel) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestDuplicateEnvVar(t *testing.T) { testRule(t, duplicateEnvVar) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestFractionalBytes(t *testing.T) { testRule(t, fractionalBytes) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestHostIPWithoutHostPort(t *testing.T) { testRule(t, hostIPWithoutHostPort) }

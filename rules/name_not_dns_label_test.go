@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestNameNotDNSLabel(t *testing.T) { testRule(t, nameNotDNSLabel) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestNullLabelSelector(t *testing.T) { testRule(t, nullLabelSelector) }

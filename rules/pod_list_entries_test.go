@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPodListEntries(t *testing.T) { testRule(t, podListEntries) }

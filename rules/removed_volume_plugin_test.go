@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestRemovedVolumePlugin(t *testing.T) { testRule(t, removedVolumePlugin) }

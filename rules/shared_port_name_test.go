@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestSharedPortName(t *testing.T) { testRule(t, sharedPortName) }

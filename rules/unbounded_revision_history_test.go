@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestUnboundedRevisionHistory(t *testing.T) { testRule(t, unboundedRevisionHistory) }

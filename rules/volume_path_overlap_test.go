@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestVolumePathOverlap(t *testing.T) { testRule(t, volumePathOverlap) }
