@@ -132,7 +132,7 @@ type text struct {
 func newText(data []byte) *text {
 	t := &text{data: data, starts: []int{0}}
 	for i, c := range data {
-		if c == '\n' && i+1 <= len(data) {
+		if c == '\n' {
 			t.starts = append(t.starts, i+1)
 		}
 	}
@@ -815,10 +815,6 @@ func deleteAt(v any, path string) (any, error) {
 	delete(m, name)
 	return v, nil
 }
-
-// DocumentQuote exposes the document's preferred quote to callers building
-// replacement text themselves.
-func DocumentQuote(root *yaml.Node) byte { return preferredQuote(root) }
 
 // TextPosition converts a byte offset of data into a 1-based line and a column
 // counted in characters, as yaml.v3 counts them.
