@@ -291,7 +291,10 @@ func (e *Engine) produce(ctx context.Context, src Source, emit func(*docJob)) {
 		if err != nil {
 			line := sp.ErrorLine()
 			f := inputFinding(RuleFileUnreadable, src.Name, 0, line, err.Error())
+			var se *manifest.SyntaxError
 			switch {
+			case errors.As(err, &se):
+				f = inputFinding(RuleYAMLSyntax, src.Name, 0, se.Line, se.Message)
 			case errors.Is(err, errFileTooLarge):
 				f = limitFinding(LimitFileBytes, src.Name, 0, line, 0,
 					fmt.Sprintf("file is larger than %s; the rest of it is not checked", bytesString(e.opts.MaxFileBytes)))
@@ -362,7 +365,7 @@ func (e *Engine) checkDocumentInto(file string, doc *manifest.Document, out *doc
 	if doc.Index == 1 {
 		out.summary.Files = 1
 	}
-	if manifest.IsEmpty(doc.Data) {
+	if doc.Err == nil && manifest.IsEmpty(doc.Data) {
 		out.summary.Empty = 1
 		return
 	}

@@ -23,6 +23,9 @@ var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
 // Parse parses one document into a node tree. Node lines are relative to the
 // document; syntax errors carry the absolute line in the stream.
 func Parse(doc *Document) (*yaml.Node, error) {
+	if doc.Err != nil {
+		return nil, doc.Err
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc.Data, &root); err != nil {
 		msg := err.Error()
@@ -50,6 +53,9 @@ func explainSyntax(msg string, data []byte, relLine int) string {
 		if strings.HasPrefix(strings.TrimLeft(l, " "), "\t") {
 			return msg + ": tabs may not be used for indentation in YAML; indent with spaces"
 		}
+	}
+	if first := firstContentLine(data); first == "..." || strings.HasPrefix(first, "... ") {
+		return msg + ": a `...` document-end marker ends a document that has not begun, and kubectl fails on it; remove it"
 	}
 	switch {
 	case strings.HasPrefix(msg, "did not find expected key"):
@@ -184,4 +190,14 @@ func (d *Decoder) Decode(it Item, kind *Kind) (*Decoded, error) {
 	}
 	out.Object = obj
 	return out, nil
+}
+
+// firstContentLine returns the first line that is not blank or a comment, trimmed.
+func firstContentLine(data []byte) string {
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && l[0] != '#' {
+			return l
+		}
+	}
+	return ""
 }

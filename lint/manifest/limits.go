@@ -91,15 +91,15 @@ type LimitError struct {
 func (e *LimitError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Message) }
 
 // ParseLimited parses one document like Parse after checking it against lim:
-// invalid UTF-8, JSON with comments or trailing commas, and too many nodes are
+// invalid UTF-8 and too many nodes are
 // refused before yaml.v3 allocates a tree; depth and scalar length are checked
 // on the tree.
 func ParseLimited(doc *Document, lim Limits) (*yaml.Node, error) {
 	lim = lim.WithDefaults()
-	if err := checkUTF8(doc); err != nil {
-		return nil, err
+	if doc.Err != nil {
+		return nil, doc.Err
 	}
-	if err := checkJSONExtensions(doc); err != nil {
+	if err := checkUTF8(doc); err != nil {
 		return nil, err
 	}
 	if n, line := countTokens(doc.Data, lim.MaxNodes); n > lim.MaxNodes {
