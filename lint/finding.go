@@ -115,6 +115,8 @@ type Finding struct {
 	// Fix, when set, is a machine-applicable correction of the finding (podlint fix,
 	// SARIF fixes, editor quick fixes); nil when the rule offers none.
 	Fix *Fix
+	// locate, when set, is the path the finding is positioned at instead of Field.
+	locate string
 }
 
 // Fix is an unambiguous correction of one finding: text edits that keep every other

@@ -63,8 +63,8 @@ func TestReadingOddButValidText(t *testing.T) {
 		"separators-crlf": "---\r\n" + strings.ReplaceAll(minimalPod, "\n", "\r\n") + "...\r\n---\r\n",
 		// kubectl reads a stream that starts with { as YAML when it is not JSON.
 		"flow-trailing-comma": "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", # a pod\n \"metadata\": {\"name\": \"a\"},\n \"spec\": {\"containers\": [{\"name\": \"a\", \"image\": \"b\"},]},\n}\n",
-		"doc-end-markers": minimalPod + "...\n---\n" + minimalPod,
-		"long-scalar":     strings.Replace(minimalPod, "image: b", "image: "+strings.Repeat("b", 1<<20-100), 1),
+		"doc-end-markers":     minimalPod + "...\n---\n" + minimalPod,
+		"long-scalar":         strings.Replace(minimalPod, "image: b", "image: "+strings.Repeat("b", 1<<20-100), 1),
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := runOpts(t, lint.Options{}, []string{"-"}, strings.NewReader(src))
@@ -102,7 +102,7 @@ func TestBrokenTextIsNamed(t *testing.T) {
 		{name: "separator-with-content", src: minimalPod + "--- kind: Pod\n", rule: "yaml-syntax", text: "only a comment may follow", line: 6},
 		{name: "latin1-late", src: minimalPod + "---\n" + strings.Repeat("# pad\n", 2000) + "metadata: {name: caf\xe9}\n", rule: "yaml-syntax", text: "0xE9 at column 21 is not valid UTF-8", line: 2007},
 		{name: "nul-late", src: minimalPod + "---\n" + strings.Repeat("# pad\n", 2000) + "kind: Pod\x00\n", rule: "yaml-syntax", text: "control character U+0000 at column 10", line: 2007},
-		{name: "unclosed-quote", src: "kind: \"Pod\n", rule: "yaml-syntax", text: "", line: 2},
+		{name: "unclosed-quote", src: "kind: \"Pod\n", rule: "yaml-syntax", text: "", line: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := runOpts(t, lint.Options{}, []string{"-"}, strings.NewReader(tc.src))

@@ -142,6 +142,17 @@ func (p *Pass) Report(path *field.Path, typ field.ErrorType, bad any, message, h
 	p.report(p.rule.finding(p.Object.Ref, path, typ, bad, message, hint))
 }
 
+// ReportAt is Report for a field the API server names by another path than the
+// one it is written at: path is the API server's (kept for parity), source the
+// field as written, whose key the finding is positioned at. A pod template's
+// labels, for one, are reported as spec.template.labels but written under
+// spec.template.metadata.labels.
+func (p *Pass) ReportAt(path, source *field.Path, typ field.ErrorType, bad any, message, hint string) {
+	f := p.rule.finding(p.Object.Ref, path, typ, bad, message, hint)
+	f.locate = source.String()
+	p.report(f)
+}
+
 // ReportFinding records f as given, filling in what it leaves empty (rule ID,
 // category, severity, hint) from the pass's rule. It serves rules whose findings
 // differ in severity or carry metadata of their own, such as a Rego policy's deny

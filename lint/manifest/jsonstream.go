@@ -94,14 +94,21 @@ func (s *Splitter) nextJSON() (*Document, error) {
 	}
 	if js.count > 1 {
 		// Two JSON values make the stream JSON for kubectl: it does not fall back.
-		line := s.line + 1
+		line, col := s.line+1, s.col+1
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			at := min(max(int(se.Offset-js.consumed), 0), len(js.tee.pending))
-			line += bytes.Count(js.tee.pending[:at], []byte("\n"))
+			// Offset counts the bytes read up to and including the bad one.
+			at := min(max(int(se.Offset-js.consumed)-1, 0), len(js.tee.pending))
+			before := js.tee.pending[:at]
+			if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+				line += bytes.Count(before, []byte("\n"))
+				col = at - i
+			} else {
+				col += at
+			}
 		}
 		s.errLine = line
-		return nil, &SyntaxError{Line: line, Message: fmt.Sprintf(
+		return nil, &SyntaxError{Line: line, Column: col, Message: fmt.Sprintf(
 			"kubectl reads a stream that starts with two JSON values as JSON to its end, and this is not JSON: %v", err)}
 	}
 	// YAML from the end of the last JSON value, after the blanks up to and

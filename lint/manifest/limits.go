@@ -129,11 +129,11 @@ func checkUTF8(doc *Document) error {
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && size == 1 {
-			return &SyntaxError{Line: doc.StartLine + line - 1,
+			return &SyntaxError{Line: doc.StartLine + line - 1, Column: col,
 				Message: fmt.Sprintf("byte 0x%02X at column %d is not valid UTF-8: YAML and JSON must be UTF-8 encoded (convert with iconv -t UTF-8)", data[i], col)}
 		}
 		if isControl(r) {
-			return &SyntaxError{Line: doc.StartLine + line - 1,
+			return &SyntaxError{Line: doc.StartLine + line - 1, Column: col,
 				Message: fmt.Sprintf("control character U+%04X at column %d: YAML does not allow control characters (is this a binary file?)", r, col)}
 		}
 		if r == '\n' {

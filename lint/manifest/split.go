@@ -153,7 +153,7 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 				doc.Data = clone(buf)
 				if bad != "" {
 					// kubectl stops at this line, so the document it ends is never read.
-					doc.Err = &SyntaxError{Line: s.line, Message: fmt.Sprintf(
+					doc.Err = &SyntaxError{Line: s.line, Column: 4, Message: fmt.Sprintf(
 						"kubectl reads a line that starts with --- as a document separator, and only a comment may follow it (found %q): kubectl stops reading the stream here", bad)}
 				}
 				return doc, true, nil
