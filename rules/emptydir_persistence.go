@@ -20,7 +20,9 @@ var emptyDirPersistence = &lint.Rule{
 		"(A volume with no source at all is defaulted to an emptyDir.) Data meant to persist across Pod rebuilds needs a PersistentVolumeClaim. " +
 		"This rule points at emptyDir mounts where persistence is likely expected: any emptyDir mount in a StatefulSet (or a Pod it controls) " +
 		"outside scratch paths such as /tmp, and an emptyDir mounted at a well-known database data directory (/var/lib/mysql, " +
-		"/var/lib/postgresql, /data/db, /var/lib/redis, ...).",
+		"/var/lib/postgresql, /data/db, /var/lib/redis, ...). It reports once per volume, however many containers mount it, since the fix is one change. " +
+		"Default severity: info. Whether data must persist is the author's intent, which the manifest does not state; caches and " +
+		"rebuildable indexes live on emptyDir by design, so a guess about intent stays a note.",
 	Remediation: "Store the data on a PersistentVolumeClaim: volumeClaimTemplates in a StatefulSet, a persistentVolumeClaim volume otherwise.",
 	Fields: []string{
 		"volumes[*].emptyDir",
