@@ -23,6 +23,12 @@ type Rule struct {
 	Doc string
 	// Remediation is imperative and ends with a period.
 	Remediation string
+	// Source is where the rule is defined outside podlint (a Rego policy's
+	// file); empty for built-in rules, which rules/README.md documents.
+	Source string
+	// HelpURI is where the rule is documented when it is not in
+	// rules/README.md (a policy's METADATA related_resources); may be empty.
+	HelpURI string
 	// Fields are the field paths the rule reads, relative to the pod spec where
 	// they start with "containers", "initContainers", etc.
 	Fields []string
