@@ -20,11 +20,11 @@ func TestSARIFDescribesPolicies(t *testing.T) {
 			Tool struct {
 				Driver struct {
 					Rules []struct {
-						ID               string `json:"id"`
+						ID               string                `json:"id"`
 						ShortDescription struct{ Text string } `json:"shortDescription"`
 						FullDescription  struct{ Text string } `json:"fullDescription"`
 						Help             struct{ Text string } `json:"help"`
-						HelpURI          string `json:"helpUri"`
+						HelpURI          string                `json:"helpUri"`
 					} `json:"rules"`
 				} `json:"driver"`
 			} `json:"tool"`
