@@ -322,7 +322,11 @@ func (e *Engine) produce(ctx context.Context, src Source, emit func(*docJob)) {
 		if err != nil {
 			line := sp.ErrorLine()
 			f := inputFinding(RuleFileUnreadable, src.Name, 0, line, err.Error())
+			var se *manifest.SyntaxError
 			switch {
+			case errors.As(err, &se):
+				f = inputFinding(RuleYAMLSyntax, src.Name, 0, se.Line, se.Message)
+				f.Position.Column = se.Column
 			case errors.Is(err, errFileTooLarge):
 				f = limitFinding(LimitFileBytes, src.Name, 0, line, 0,
 					fmt.Sprintf("file is larger than %s; the rest of it is not checked", bytesString(e.opts.MaxFileBytes)))
@@ -393,7 +397,7 @@ func (e *Engine) checkDocumentInto(file string, doc *manifest.Document, out *doc
 	if doc.Index == 1 {
 		out.summary.Files = 1
 	}
-	if manifest.IsEmpty(doc.Data) {
+	if doc.Err == nil && manifest.IsEmpty(doc.Data) {
 		out.summary.Empty = 1
 		return
 	}
@@ -405,7 +409,9 @@ func (e *Engine) checkDocumentInto(file string, doc *manifest.Document, out *doc
 		var le *manifest.LimitError
 		switch {
 		case errors.As(err, &se):
-			out.findings = append(out.findings, inputFinding(RuleYAMLSyntax, file, doc.Index, se.Line, se.Message))
+			f := inputFinding(RuleYAMLSyntax, file, doc.Index, se.Line, se.Message)
+			f.Position.Column = se.Column
+			out.findings = append(out.findings, f)
 		case errors.As(err, &le):
 			out.findings = append(out.findings, limitFinding(le.Limit, file, doc.Index, le.Line, le.Column, le.Message))
 		default:
@@ -441,7 +447,11 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		f.Object = ref
 		f.Document = doc.Index
 		if f.Position.Line == 0 {
-			f.Position = at(f.Field)
+			if f.locate != "" {
+				f.Position = at(f.locate)
+			} else {
+				f.Position = at(f.Field)
+			}
 		}
 		out.findings = append(out.findings, f)
 	}

@@ -118,6 +118,9 @@ type Finding struct {
 
 	// plan is the fix as the rule expressed it, until the engine resolves it into Fix.
 	plan *FixPlan
+
+	// locate, when set, is the path the finding is positioned at instead of Field.
+	locate string
 }
 
 // Fix is an unambiguous correction of one finding: text edits that keep every other

@@ -23,6 +23,12 @@ type Rule struct {
 	Doc string
 	// Remediation is imperative and ends with a period.
 	Remediation string
+	// Source is where the rule is defined outside podlint (a Rego policy's
+	// file); empty for built-in rules, which rules/README.md documents.
+	Source string
+	// HelpURI is where the rule is documented when it is not in
+	// rules/README.md (a policy's METADATA related_resources); may be empty.
+	HelpURI string
 	// Fields are the field paths the rule reads, relative to the pod spec where
 	// they start with "containers", "initContainers", etc.
 	Fields []string
@@ -156,6 +162,17 @@ func NewPass(rule *Rule, obj *Object, rel Release, report func(Finding)) *Pass {
 // rules and "" otherwise; bad is the offending value (nil when none).
 func (p *Pass) Report(path *field.Path, typ field.ErrorType, bad any, message, hint string) {
 	p.report(p.rule.finding(p.Object.Ref, path, typ, bad, message, hint))
+}
+
+// ReportAt is Report for a field the API server names by another path than the
+// one it is written at: path is the API server's (kept for parity), source the
+// field as written, whose key the finding is positioned at. A pod template's
+// labels, for one, are reported as spec.template.labels but written under
+// spec.template.metadata.labels.
+func (p *Pass) ReportAt(path, source *field.Path, typ field.ErrorType, bad any, message, hint string) {
+	f := p.rule.finding(p.Object.Ref, path, typ, bad, message, hint)
+	f.locate = source.String()
+	p.report(f)
 }
 
 // ReportFinding records f as given, filling in what it leaves empty (rule ID,

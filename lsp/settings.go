@@ -140,10 +140,11 @@ func (s *Server) loadSettings(ctx context.Context, file, dir string) *settings {
 		}
 	}
 	if v := s.opts.KubernetesVersion; v != "" {
-		if _, err := lint.ParseRelease(v); err != nil {
-			return &settings{err: fmt.Errorf("kubernetesVersion: %w", err)}
-		}
 		cfg.KubernetesVersion = v
+	}
+	rel, err := lint.ParseRelease(cfg.KubernetesVersion)
+	if err != nil {
+		return &settings{err: fmt.Errorf("kubernetesVersion: %w", err)}
 	}
 	for id, sev := range s.opts.Rules.Severity {
 		if _, err := lint.ParseSeverity(sev); err != nil {
@@ -158,7 +159,6 @@ func (s *Server) loadSettings(ctx context.Context, file, dir string) *settings {
 		}
 		cfg.Rules.Severity[id] = sev
 	}
-	rel, _ := lint.ParseRelease(cfg.KubernetesVersion) // validated by config and above
 	all := s.rules
 	if dirs := append(cfg.PolicyDirs(), s.policyPaths()...); len(dirs) > 0 {
 		var reserved []string

@@ -12,7 +12,9 @@ var barePod = &lint.Rule{
 	Doc: "Nothing watches a bare Pod, one with no controller owner reference: when its containers stop for good, when it is evicted " +
 		"or deleted, or when its node fails, the Pod is gone and nothing creates a replacement (restartPolicy only restarts containers " +
 		"inside a Pod that still exists on a working node). A controller gives self-healing, scaling and rolling updates: a Deployment " +
-		"for stateless services, a StatefulSet for stable identity and storage, a DaemonSet for one Pod per node, a Job or CronJob for run-to-completion work.",
+		"for stateless services, a StatefulSet for stable identity and storage, a DaemonSet for one Pod per node, a Job or CronJob for run-to-completion work. " +
+		"Default severity: info. Bare Pods are legitimate for debugging, one-off tasks and tests; " +
+		"a warning on every such Pod would be noise that users switch off, so podlint only notes it.",
 	Remediation: "Run the Pod through a controller: put its spec in the template of a Deployment, StatefulSet, DaemonSet or Job.",
 	Fields:      []string{"metadata.ownerReferences"},
 	Check: func(p *lint.Pass) {

@@ -20,7 +20,9 @@ var emptyDirPersistence = &lint.Rule{
 		"(A volume with no source at all is defaulted to an emptyDir.) Data meant to persist across Pod rebuilds needs a PersistentVolumeClaim. " +
 		"This rule points at emptyDir mounts where persistence is likely expected: any emptyDir mount in a StatefulSet (or a Pod it controls) " +
 		"outside scratch paths such as /tmp, and an emptyDir mounted at a well-known database data directory (/var/lib/mysql, " +
-		"/var/lib/postgresql, /data/db, /var/lib/redis, ...).",
+		"/var/lib/postgresql, /data/db, /var/lib/redis, ...). It reports once per volume, however many containers mount it, since the fix is one change. " +
+		"Default severity: info. Whether data must persist is the author's intent, which the manifest does not state; caches and " +
+		"rebuildable indexes live on emptyDir by design, so a guess about intent stays a note.",
 	Remediation: "Store the data on a PersistentVolumeClaim: volumeClaimTemplates in a StatefulSet, a persistentVolumeClaim volume otherwise.",
 	Fields: []string{
 		"volumes[*].emptyDir",
@@ -29,6 +31,16 @@ var emptyDirPersistence = &lint.Rule{
 	Check: func(p *lint.Pass) {
 		stateful := controlledByStatefulSet(p.Object)
 		vols := podVolumes(p.Object)
+		// One finding per volume, however many containers mount it: the fix (a
+		// claim instead of the emptyDir) is one change to the volume.
+		type mount struct {
+			c    container
+			j    int
+			path string
+			db   string
+		}
+		byVolume := map[string][]mount{}
+		var order []string
 		for _, c := range containers(p) {
 			if c.Kind == ephemeralContainer {
 				continue
@@ -38,23 +50,49 @@ var emptyDirPersistence = &lint.Rule{
 				if v == nil || !isEmptyDir(v) {
 					continue
 				}
-				mountPath := c.Path.Child("volumeMounts").Index(j).Child("mountPath")
-				hint := fmt.Sprintf("Mount a PersistentVolumeClaim at %s (a persistentVolumeClaim volume, or volumeClaimTemplates if this runs as a StatefulSet).", m.MountPath)
-				if stateful {
-					hint = fmt.Sprintf("Add a volumeClaimTemplates entry to the StatefulSet and mount that claim at %s instead of emptyDir volume %q.", m.MountPath, m.Name)
-				}
-				if db := databaseDir(m.MountPath); db != "" {
-					p.Report(mountPath, "", m.MountPath,
-						fmt.Sprintf("%s %q keeps %s on emptyDir volume %q, which looks like a database data directory (%s); the data is lost whenever the Pod is deleted, evicted or rescheduled",
-							c.Kind, c.Name, m.MountPath, m.Name, db), hint)
+				db := databaseDir(m.MountPath)
+				if db == "" && (!stateful || scratchDir(m.MountPath) || v.EmptyDir != nil && v.EmptyDir.Medium == corev1.StorageMediumMemory) {
 					continue
 				}
-				if stateful && !scratchDir(m.MountPath) && !(v.EmptyDir != nil && v.EmptyDir.Medium == corev1.StorageMediumMemory) {
-					p.Report(mountPath, "", m.MountPath,
-						fmt.Sprintf("StatefulSet %s %q mounts emptyDir volume %q at %s; it is not part of the Pod's stable storage and starts empty in every new Pod",
-							c.Kind, c.Name, m.Name, m.MountPath), hint)
+				if _, seen := byVolume[m.Name]; !seen {
+					order = append(order, m.Name)
+				}
+				byVolume[m.Name] = append(byVolume[m.Name], mount{c: c, j: j, path: m.MountPath, db: db})
+			}
+		}
+		for _, name := range order {
+			ms := byVolume[name]
+			first := ms[0]
+			for _, m := range ms {
+				if m.db != "" {
+					first = m
+					break
 				}
 			}
+			var others []string
+			for _, m := range ms {
+				if m != first {
+					others = append(others, fmt.Sprintf("%s %q at %s", m.c.Kind, m.c.Name, m.path))
+				}
+			}
+			also := ""
+			if len(others) > 0 {
+				also = " (also mounted by " + strings.Join(others, ", ") + ")"
+			}
+			mountPath := first.c.Path.Child("volumeMounts").Index(first.j).Child("mountPath")
+			hint := fmt.Sprintf("Mount a PersistentVolumeClaim at %s (a persistentVolumeClaim volume, or volumeClaimTemplates if this runs as a StatefulSet).", first.path)
+			if stateful {
+				hint = fmt.Sprintf("Add a volumeClaimTemplates entry to the StatefulSet and mount that claim at %s instead of emptyDir volume %q.", first.path, name)
+			}
+			if first.db != "" {
+				p.Report(mountPath, "", first.path,
+					fmt.Sprintf("%s %q keeps %s on emptyDir volume %q, which looks like a database data directory (%s); the data is lost whenever the Pod is deleted, evicted or rescheduled%s",
+						first.c.Kind, first.c.Name, first.path, name, first.db, also), hint)
+				continue
+			}
+			p.Report(mountPath, "", first.path,
+				fmt.Sprintf("StatefulSet %s %q mounts emptyDir volume %q at %s; it is not part of the Pod's stable storage and starts empty in every new Pod%s",
+					first.c.Kind, first.c.Name, name, first.path, also), hint)
 		}
 	},
 }

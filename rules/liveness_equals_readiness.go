@@ -17,7 +17,11 @@ var livenessEqualsReadiness = &lint.Rule{
 		"recovers; a liveness failure kills and restarts the container. When both probes run the same check on the same schedule, " +
 		"a temporary problem (a slow dependency, a traffic spike) first removes the Pod from endpoints and then restarts it, " +
 		"losing in-flight work and often spreading the overload to the remaining Pods. A liveness probe should check something " +
-		"narrower (that the process is not deadlocked), with a more tolerant threshold than readiness.",
+		"narrower (that the process is not deadlocked), with a more tolerant threshold than readiness. " +
+		"Default severity: warning. kube-score reports identical probes as critical, and its users have asked again and again to relax it " +
+		"(zegl/kube-score#41, #285, #296, #339), because it also fires when liveness runs the same endpoint with a more tolerant timing, " +
+		"which the Kubernetes documentation itself shows and which is safe. podlint fires only when the action and the whole timing " +
+		"(initial delay, period, timeout, failure threshold) are the same, so what remains is a real hazard but not a broken object: a warning.",
 	Remediation: "Point the liveness probe at a narrower check (e.g. a /livez endpoint that does not test dependencies) or give it a higher failureThreshold than the readiness probe.",
 	Fields:      []string{"containers[*].livenessProbe", "containers[*].readinessProbe"},
 	Check: func(p *lint.Pass) {

@@ -17,7 +17,9 @@ var livenessInJob = &lint.Rule{
 		"(a long computation, a slow upload, a GC pause) misses its probe, and the kubelet kills it. With restartPolicy OnFailure the container " +
 		"restarts from the beginning and its progress is lost; with Never the Pod fails and the Job starts a new Pod, which also counts " +
 		"against backoffLimit. Either way the work redoes itself or the Job fails. Bound a stuck Job with activeDeadlineSeconds instead. " +
-		"Sidecars of a Job run for the Pod's whole life and may keep their probes.",
+		"Sidecars of a Job run for the Pod's whole life and may keep their probes. " +
+		"Default severity: warning. A probe on a batch container has no benefit a deadline does not give, and its cost is lost work; " +
+		"sidecars are exempt, which removes the case where the probe is wanted.",
 	Remediation: "Remove the livenessProbe and bound the Job's run time with spec.activeDeadlineSeconds (or the Pod's activeDeadlineSeconds).",
 	Fields:      []string{"containers[*].livenessProbe"},
 	Check: func(p *lint.Pass) {

@@ -15,7 +15,10 @@ var livenessWithoutStartup = &lint.Rule{
 		"or initialDelaySeconds delays it. With the defaults (every 10 s, 3 failures) a container has about 30 s to start answering. " +
 		"JVM applications and databases (Java, Tomcat, Elasticsearch, Keycloak, Jenkins, MySQL, PostgreSQL, MongoDB...) often need longer, " +
 		"especially on a cold node or after a crash with recovery to do; the kubelet kills them before they are up, and they restart in a loop " +
-		"(CrashLoopBackOff) without ever starting.",
+		"(CrashLoopBackOff) without ever starting. " +
+		"Default severity: warning. The rule judges start-up time from the image name, which cannot be certain, so it is not an error; " +
+		"but the failure it predicts is a restart loop that appears only on a slow node or after a crash, which testing rarely shows. " +
+		"Set it to info in .podlint.yaml when start-up times are measured.",
 	Remediation: "Add a startupProbe (same check, failureThreshold x periodSeconds covering the worst start-up time) so liveness only starts once the application is up.",
 	Fields:      []string{"containers[*].image", "containers[*].livenessProbe", "containers[*].startupProbe"},
 	Check: func(p *lint.Pass) {

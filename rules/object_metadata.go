@@ -87,9 +87,10 @@ var objectMetadata = &lint.Rule{
 					"namespace is not a valid namespace name: "+strings.Join(msgs, "; "), "")
 			}
 		}
-		checkLabelsAndAnnotations(p, meta, mp)
+		checkLabelsAndAnnotations(p, meta, mp, mp)
 		if obj.PodMeta != nil && obj.PodMeta != meta {
-			checkLabelsAndAnnotations(p, obj.PodMeta, templateMetaPath(obj))
+			tp := templateMetaPath(obj)
+			checkLabelsAndAnnotations(p, obj.PodMeta, tp, tp.Child("metadata"))
 		}
 		if obj.IsPod() {
 			checkSeccompAnnotations(p, meta, mp.Child("annotations"))
@@ -119,15 +120,16 @@ func maskTrailingDash(s string) string {
 }
 
 // checkLabelsAndAnnotations reports at the labels or annotations map itself, as the
-// API server does, so every bad key or value of one map shares one path.
-func checkLabelsAndAnnotations(p *lint.Pass, meta *metav1.ObjectMeta, mp *field.Path) {
+// API server does, so every bad key or value of one map shares one path (mp); the
+// position is the offending key, under written (the metadata as written).
+func checkLabelsAndAnnotations(p *lint.Pass, meta *metav1.ObjectMeta, mp, written *field.Path) {
 	for _, k := range sortedMapKeys(meta.Labels) {
 		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
-			p.Report(mp.Child("labels"), field.ErrorTypeInvalid, k,
+			p.ReportAt(mp.Child("labels"), written.Child("labels").Key(k), field.ErrorTypeInvalid, k,
 				fmt.Sprintf("label key %q is not a qualified name: %s", k, strings.Join(msgs, "; ")), "")
 		}
 		if v := meta.Labels[k]; len(validation.IsValidLabelValue(v)) > 0 {
-			p.Report(mp.Child("labels"), field.ErrorTypeInvalid, v,
+			p.ReportAt(mp.Child("labels"), written.Child("labels").Key(k), field.ErrorTypeInvalid, v,
 				fmt.Sprintf("value %q of label %q is not a valid label value: %s", v, k, strings.Join(validation.IsValidLabelValue(v), "; ")),
 				"Use at most 63 alphanumerics, '-', '_' and '.', starting and ending with an alphanumeric, or move the value to an annotation.")
 		}
@@ -137,12 +139,12 @@ func checkLabelsAndAnnotations(p *lint.Pass, meta *metav1.ObjectMeta, mp *field.
 		size += len(k) + len(meta.Annotations[k])
 		// Annotation keys are qualified names, case-insensitively.
 		if msgs := validation.IsQualifiedName(strings.ToLower(k)); len(msgs) > 0 {
-			p.Report(mp.Child("annotations"), field.ErrorTypeInvalid, k,
+			p.ReportAt(mp.Child("annotations"), written.Child("annotations").Key(k), field.ErrorTypeInvalid, k,
 				fmt.Sprintf("annotation key %q is not a qualified name: %s", k, strings.Join(msgs, "; ")), "")
 		}
 	}
 	if size > totalAnnotationSize {
-		p.Report(mp.Child("annotations"), field.ErrorTypeTooLong, size,
+		p.ReportAt(mp.Child("annotations"), written.Child("annotations"), field.ErrorTypeTooLong, size,
 			fmt.Sprintf("annotations take %d bytes; the API server allows at most %d in one object", size, totalAnnotationSize),
 			"Move large data into a ConfigMap and keep annotations small.")
 	}

@@ -248,8 +248,15 @@ func (h *Handler) decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	if err != nil {
 		return dec, fmt.Errorf("checking %s: %w", describe(req), err)
 	}
-	if newRes.Object == nil {
-		return dec, nil // not an object podlint reads (the API server decoded it; podlint could not)
+	if newRes.Skipped {
+		return dec, nil // not an object podlint checks
+	}
+	if why := unreadable(newRes); why != "" {
+		// The API server read this object but podlint could not, so it was not
+		// judged. Answering an error (not allowed, not denied) leaves the call to
+		// the webhook's failurePolicy: Fail refuses the object with this message,
+		// Ignore admits it as when podlint is down. See docs/webhook.md.
+		return dec, fmt.Errorf("podlint could not read %s, so it did not judge it: %s", describe(req), why)
 	}
 	obj := newRes.Object
 	findings := lint.LiveFindings(newRes.Findings)
@@ -293,6 +300,23 @@ func (h *Handler) decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 		}
 	}
 	return dec, nil
+}
+
+// unreadable says why podlint could not read an object whole: it could not
+// decode it at all, or left out a value of the wrong type; "" when it read it.
+func unreadable(res *lint.ObjectResult) string {
+	for _, f := range res.Findings {
+		if f.Category == lint.CategoryInput || f.Rule == lint.RuleInvalidType.ID {
+			if f.Field != "" {
+				return f.Field + ": " + f.Message
+			}
+			return f.Message
+		}
+	}
+	if res.Object == nil {
+		return "it is not an object podlint can decode"
+	}
+	return ""
 }
 
 // modeOf returns the mode of a finding: its rule's, or the global one for

@@ -331,3 +331,25 @@ func TestSuppressionAnnotation(t *testing.T) {
 		t.Errorf("suppressed findings still judged: %s", rec.Body)
 	}
 }
+
+// An object podlint cannot read is never admitted unjudged: the handler answers
+// 500 so that the webhook's failurePolicy decides (apiservertest runs both).
+func TestUnreadableObjectIsAnError(t *testing.T) {
+	h := newHandler(t, webhook.Config{})
+	for name, object := range map[string]string{
+		"number":     `42`,
+		"string":     `"a Pod"`,
+		"wrong type": `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"a"},"spec":{"containers":[{"name":"a","image":"nginx:1.27","ports":[{"containerPort":"80"}]}]}}`,
+		"spec list":  `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"a"},"spec":[]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1",` +
+				`"kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},` +
+				`"namespace":"a","operation":"CREATE","userInfo":{"username":"alice"},"object":` + object + `}}`
+			rec := post(h, "application/json", []byte(body))
+			if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "podlint could not read") {
+				t.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}

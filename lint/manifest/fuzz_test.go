@@ -49,8 +49,8 @@ func TestFuzzCorpus(t *testing.T) {
 	fuzzcorpus.Sync(t, "FuzzLocate", located)
 }
 
-// FuzzSplitter: splitting never panics, never loses or invents bytes outside
-// separator lines, and keeps start lines increasing.
+// FuzzSplitter: splitting never panics, never invents bytes, and keeps start
+// lines in order.
 func FuzzSplitter(f *testing.F) {
 	seedCorpus(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -64,11 +64,12 @@ func FuzzSplitter(f *testing.F) {
 			if err != nil {
 				return // a size error is a valid outcome
 			}
-			if d.StartLine <= lastStart {
-				t.Fatalf("start lines not increasing: %d after %d", d.StartLine, lastStart)
+			// JSON values can share a line ({}{}), YAML documents cannot.
+			if d.StartLine < lastStart {
+				t.Fatalf("start lines decreasing: %d after %d", d.StartLine, lastStart)
 			}
 			lastStart = d.StartLine
-			total += len(d.Data)
+			total += len(bytes.TrimLeft(d.Data, " ")) // a JSON value is padded to its column
 		}
 		if total > len(data) {
 			t.Fatalf("documents hold %d bytes, input only %d", total, len(data))

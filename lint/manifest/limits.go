@@ -91,15 +91,15 @@ type LimitError struct {
 func (e *LimitError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Message) }
 
 // ParseLimited parses one document like Parse after checking it against lim:
-// invalid UTF-8, JSON with comments or trailing commas, and too many nodes are
+// invalid UTF-8 and too many nodes are
 // refused before yaml.v3 allocates a tree; depth and scalar length are checked
 // on the tree.
 func ParseLimited(doc *Document, lim Limits) (*yaml.Node, error) {
 	lim = lim.WithDefaults()
-	if err := checkUTF8(doc); err != nil {
-		return nil, err
+	if doc.Err != nil {
+		return nil, doc.Err
 	}
-	if err := checkJSONExtensions(doc); err != nil {
+	if err := checkUTF8(doc); err != nil {
 		return nil, err
 	}
 	if n, line := countTokens(doc.Data, lim.MaxNodes); n > lim.MaxNodes {
@@ -129,11 +129,11 @@ func checkUTF8(doc *Document) error {
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && size == 1 {
-			return &SyntaxError{Line: doc.StartLine + line - 1,
+			return &SyntaxError{Line: doc.StartLine + line - 1, Column: col,
 				Message: fmt.Sprintf("byte 0x%02X at column %d is not valid UTF-8: YAML and JSON must be UTF-8 encoded (convert with iconv -t UTF-8)", data[i], col)}
 		}
 		if isControl(r) {
-			return &SyntaxError{Line: doc.StartLine + line - 1,
+			return &SyntaxError{Line: doc.StartLine + line - 1, Column: col,
 				Message: fmt.Sprintf("control character U+%04X at column %d: YAML does not allow control characters (is this a binary file?)", r, col)}
 		}
 		if r == '\n' {

@@ -96,27 +96,6 @@ func TestParseLimited(t *testing.T) {
 	}
 }
 
-func TestCheckJSONExtensions(t *testing.T) {
-	for src, want := range map[string]string{
-		`{"a": [1, 2,]}`:                  "trailing comma at column 12",
-		"{\"a\": 1,\n}":                   "trailing comma at column 8",
-		"{\"a\": \"http://x,}\", // c\n}": "comment at column 21",
-		`{"a": 1} # c`:                    "comment at column 10",
-		`{"a": "b"}`:                      "",
-		`{a: b, c: [d, e]}`:               "", // flow YAML, not JSON: the YAML parser reads it
-		"a: {b: c,}":                      "", // YAML allows this, and kubectl reads it as YAML
-	} {
-		err := checkJSONExtensions(&Document{Data: []byte(src), StartLine: 1})
-		got := ""
-		if err != nil {
-			got = err.Error()
-		}
-		if want == "" && got != "" || !strings.Contains(got, want) {
-			t.Errorf("%s: got %q, want %q", src, got, want)
-		}
-	}
-}
-
 // TestMergeKeyChainIsLinear: each mapping merges the previous one twice, so a
 // naive expansion visits 2^60 mappings; merged keys still resolve in order.
 func TestMergeKeyChainIsLinear(t *testing.T) {

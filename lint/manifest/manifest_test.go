@@ -71,10 +71,13 @@ func TestSplitterDocumentsAndLines(t *testing.T) {
 		{name: "trailing separator opens nothing", src: "a: 1\n---\n", wantStarts: []int{1}, wantEmpty: []bool{false}},
 		{name: "helm comment-only document is kept", src: "---\n# Source: x.yaml\n---\na: 1\n", wantStarts: []int{2, 4}, wantEmpty: []bool{true, false}},
 		{name: "separator with comment", src: "a: 1\n--- # next\nb: 2", wantStarts: []int{1, 3}, wantEmpty: []bool{false, false}},
-		{name: "--- with content is not a separator", src: "a: |\n  x\n--- foo\n", wantStarts: []int{1}, wantEmpty: []bool{false}},
+		{name: "--- with content separates, as an error", src: "a: |\n  x\n--- foo\nb: 1\n", wantStarts: []int{1, 4}, wantEmpty: []bool{false, false}},
 		{name: "CRLF and BOM", src: "\ufeffa: 1\r\n---\r\nb: 2\r\n", wantStarts: []int{1, 3}, wantEmpty: []bool{false, false}},
 		{name: "empty stream", src: "", wantStarts: nil},
-		{name: "document end marker", src: "a: 1\n...\nb: 2\n", wantStarts: []int{1, 3}, wantEmpty: []bool{false, false}},
+		{name: "document end marker separates nothing", src: "a: 1\n...\n---\nb: 2\n", wantStarts: []int{1, 4}, wantEmpty: []bool{false, false}},
+		{name: "JSON values", src: "{\"a\": 1}\n{\"b\": 2} {\"c\": 3}\n", wantStarts: []int{1, 2, 2}, wantEmpty: []bool{false, false, false}},
+		{name: "JSON then YAML", src: "{\"a\": 1}\n---\nb: 2\n---\nc: 3\n", wantStarts: []int{1, 3, 5}, wantEmpty: []bool{false, false, false}},
+		{name: "flow YAML with a trailing comma", src: "{a: 1,\n b: 2,}\n---\n{c: 3,}\n", wantStarts: []int{1, 4}, wantEmpty: []bool{false, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,25 +23,37 @@ type Document struct {
 	// UTF-8 byte order mark, which Data leaves out), so that edits of Data map
 	// back to the stream's bytes.
 	StartOffset int
+
+	// Err, when set, is why kubectl cannot read this document although the
+	// stream splits (a `---` line followed by more than a comment).
+	Err *SyntaxError
 }
 
 // ErrDocumentTooLarge is returned (wrapped) when one document exceeds the size limit.
 var ErrDocumentTooLarge = errors.New("document too large")
 
-// Splitter cuts a stream into documents at `---` lines, the way kubectl does:
-// a line that starts with `---` followed by nothing but blanks or a comment.
-// It streams: only one document is held at a time.
+// Splitter cuts a stream into documents the way kubectl's decoder
+// (apimachinery's yaml.NewYAMLOrJSONDecoder) does. A stream whose first
+// non-space byte is `{` is first read as concatenated JSON values; when the
+// first or second value is not JSON, the rest of the stream (from the end of
+// the last JSON value) is YAML, and after two JSON values it must stay JSON.
+// YAML is cut at lines that start with `---`, which may be followed only by
+// blanks or a comment. It streams: only one document is held at a time.
 type Splitter struct {
 	r        *bufio.Reader
 	bufs     *splitBuffers
 	maxBytes int
 	line     int // lines consumed so far
 	offset   int // bytes consumed so far
-	index    int
-	started  bool // a separator or content has been seen
-	done     bool
-	sawSep   bool
-	errLine  int // the line an error of Next is about
+
+	col     int // bytes consumed on the current line (JSON values can share a line)
+	index   int
+	started bool // a separator or content has been seen
+	done    bool
+	sawSep  bool
+	errLine int // the line an error of Next is about
+	sniffed bool
+	json    *jsonStream // non-nil while the stream is read as JSON
 }
 
 // readerBufferSize is the read buffer of a splitter. Most manifest files are
@@ -94,17 +106,25 @@ func (s *Splitter) ErrorLine() int { return s.errLine }
 // and comments are returned too (callers count them as empty), except a leading
 // prelude before the first `---` and a blank tail after the last one.
 func (s *Splitter) Next() (*Document, error) {
+	if !s.sniffed {
+		s.sniff()
+	}
+	if s.json != nil {
+		if doc, err := s.nextJSON(); doc != nil || err != nil {
+			return doc, err
+		}
+	}
 	for !s.done {
 		doc, sep, err := s.readChunk()
 		if err != nil {
 			return nil, err
 		}
-		first := s.index == 0 && !s.started
+		first := !s.started
 		s.started = true
 		if sep {
 			s.sawSep = true
 		}
-		if first && sep && isCommentOnly(doc.Data) {
+		if first && sep && doc.Err == nil && isCommentOnly(doc.Data) {
 			continue // prelude before the first separator is not a document
 		}
 		if !sep && s.sawSep && isBlank(doc.Data) {
@@ -138,8 +158,13 @@ func (s *Splitter) readChunk() (*Document, bool, error) {
 				line = line[3:]
 				doc.StartOffset += 3
 			}
-			if isSeparator(line) {
+			if sep, bad := isSeparator(line); sep {
 				doc.Data = clone(buf)
+				if bad != "" {
+					// kubectl stops at this line, so the document it ends is never read.
+					doc.Err = &SyntaxError{Line: s.line, Column: 4, Message: fmt.Sprintf(
+						"kubectl reads a line that starts with --- as a document separator, and only a comment may follow it (found %q): kubectl stops reading the stream here", bad)}
+				}
 				return doc, true, nil
 			}
 			if len(buf)+len(line) > s.maxBytes {
@@ -196,12 +221,20 @@ func clone(b []byte) []byte {
 	return bytes.Clone(b)
 }
 
-func isSeparator(line []byte) bool {
+// isSeparator reports whether line separates documents for kubectl: any line
+// that starts with `---`. A separator followed by anything but blanks or a
+// comment is an error for kubectl; bad is then what follows. A `...`
+// document-end marker separates nothing: kubectl's YAML parser ends the
+// document there and ignores the rest up to the next `---`.
+func isSeparator(line []byte) (sep bool, bad string) {
 	if !bytes.HasPrefix(line, []byte("---")) {
-		return bytes.Equal(bytes.TrimRight(line, " \t\r\n"), []byte("..."))
+		return false, ""
 	}
 	rest := bytes.TrimSpace(line[3:])
-	return len(rest) == 0 || rest[0] == '#'
+	if len(rest) == 0 || rest[0] == '#' {
+		return true, ""
+	}
+	return true, string(rest)
 }
 
 func isBlank(data []byte) bool { return len(bytes.TrimSpace(data)) == 0 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -60,7 +61,7 @@ func value(n *yaml.Node, depth int, budget *int, lim *Limits) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			m[p[0].Value] = v
+			m[jsonKey(p[0])] = v
 		}
 		return m, nil
 	case yaml.SequenceNode:
@@ -75,4 +76,31 @@ func value(n *yaml.Node, depth int, budget *int, lim *Limits) (any, error) {
 		return s, nil
 	}
 	return nil, nil
+}
+
+// jsonKey is the JSON name kubectl gives a mapping key: sigs.k8s.io/yaml resolves
+// keys with YAML 1.1 too, so `y:` and `on:` become "true" and `0x10:` "16".
+func jsonKey(k *yaml.Node) string {
+	sc := resolveScalar(k)
+	switch sc.kind {
+	case scalarBool:
+		return strconv.FormatBool(sc.b)
+	case scalarInt:
+		if sc.isUint {
+			return strconv.FormatUint(sc.u, 10)
+		}
+		return strconv.FormatInt(sc.i, 10)
+	case scalarFloat:
+		switch s := strconv.FormatFloat(sc.f, 'g', -1, 32); s {
+		case "+Inf":
+			return ".inf"
+		case "-Inf":
+			return "-.inf"
+		case "NaN":
+			return ".nan"
+		default:
+			return s
+		}
+	}
+	return k.Value
 }

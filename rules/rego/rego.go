@@ -65,6 +65,7 @@ var RulePolicyError = &lint.Rule{
 	Title:       "Policy failed while checking an object",
 	Doc:         "An organisation policy (podlint check --policy) raised a runtime error, returned a result that is not {\"msg\": ..., \"path\": [...]}, or ran past its time limit on an object. The object was not fully checked by that policy, so the run counts as failed input rather than as clean.",
 	Remediation: "Fix the policy at the reported file and line; `podlint policy test DIR` runs its tests.",
+	HelpURI:     "https://github.com/podlint/podlint/blob/main/README.md#organisation-policies-rego",
 }
 
 // Options configure Load.
@@ -476,6 +477,7 @@ func newPolicy(ctx context.Context, pkg *pkgModules, c *ast.Compiler, opts Optio
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	rule.Source = loc.File
 	p.Rule = rule
 	for _, name := range []string{"deny", "warn"} {
 		loc := locs[name]
@@ -548,6 +550,9 @@ func metadata(path ast.Ref, ann *ast.Annotations) (*lint.Rule, Errors) {
 	}
 	if s, ok := str("remediation"); ok {
 		r.Remediation = strings.TrimSpace(s)
+	}
+	if len(ann.RelatedResources) > 0 {
+		r.HelpURI = ann.RelatedResources[0].Ref.String()
 	}
 	return r, errs
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/podlint/podlint/audit"
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/report"
-	"github.com/podlint/podlint/rules"
 )
 
 type auditFlags struct {
@@ -85,15 +84,18 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 	if err != nil {
 		return err
 	}
-	// Both were validated when the configuration was read.
-	failOn, _ := lint.ParseSeverity(cfg.FailOn)
-	rel, _ := lint.ParseRelease(cfg.KubernetesVersion)
+	failOn, rel := cfg.FailOn, cfg.Release
 	textOpts, sinkOpts, err := textOptions(&checkFlags{color: f.color, verbose: f.verbose, quiet: f.quiet}, false, s.Out)
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
 	textOpts.ShowSource = false // no file, no source lines
-	opts := report.Options{Text: textOpts, Rules: rules.All()}
+	// Printers are built once the policies are loaded: SARIF lists every rule.
+	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
+	if err != nil {
+		return err
+	}
+	opts := report.Options{Text: textOpts, Rules: all}
 	if v := buildVersion(); v != "(devel)" {
 		opts.Version = v
 	}
@@ -120,10 +122,6 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 		return exitWith(ExitUsage, fmt.Errorf("kubeconfig: %w", err))
 	}
 
-	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
-	if err != nil {
-		return err
-	}
 	disabled, severity := cfg.EngineOptions(all)
 	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds()})
 	var resources []schema.GroupVersionResource

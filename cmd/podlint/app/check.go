@@ -11,7 +11,6 @@ import (
 
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/report"
-	"github.com/podlint/podlint/rules"
 )
 
 type checkFlags struct {
@@ -104,14 +103,17 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 	if err != nil {
 		return err
 	}
-	// Both were validated when the configuration was read.
-	failOn, _ := lint.ParseSeverity(cfg.FailOn)
-	rel, _ := lint.ParseRelease(cfg.KubernetesVersion)
+	failOn, rel := cfg.FailOn, cfg.Release
 	textOpts, sinkOpts, err := textOptions(f, cmd.Flags().Changed("show-source"), s.Out)
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
-	opts := report.Options{Text: textOpts, Rules: rules.All()}
+	// Printers are built once the policies are loaded: SARIF lists every rule.
+	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
+	if err != nil {
+		return err
+	}
+	opts := report.Options{Text: textOpts, Rules: all}
 	if v := buildVersion(); v != "(devel)" {
 		opts.Version = v
 	}
@@ -139,10 +141,6 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		return exitWith(ExitUsage, errors.New("--fix edits files: it takes neither - (use podlint fix - for a stream) nor --against"))
 	}
 
-	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
-	if err != nil {
-		return err
-	}
 	disabled, severity := cfg.EngineOptions(all)
 	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds()}
 	if err := f.limits.apply(&engineOpts); err != nil {

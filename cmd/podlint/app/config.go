@@ -26,8 +26,16 @@ func (c *configFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&c.kubernetesVersion, "kubernetes-version", lint.DefaultKubernetesVersion, "Kubernetes release whose behaviour to check against (1.35 to 1.37)")
 }
 
+// settings is the effective configuration with --fail-on and
+// --kubernetes-version (or their file values) parsed once into typed values.
+type settings struct {
+	*config.Config
+	FailOn  lint.Severity
+	Release lint.Release
+}
+
 // load finds and reads the configuration file, then applies the flags given.
-func (c *configFlags) load(fl *pflag.FlagSet) (*config.Config, error) {
+func (c *configFlags) load(fl *pflag.FlagSet) (*settings, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, exitWith(ExitUsage, err)
@@ -44,19 +52,23 @@ func (c *configFlags) load(fl *pflag.FlagSet) (*config.Config, error) {
 			return nil, exitWith(ExitUsage, fmt.Errorf("configuration: %w", err))
 		}
 	}
+	failOn, failOnFrom := cfg.FailOn, "configuration: failOn"
 	if fl.Changed("fail-on") {
-		if _, err := lint.ParseSeverity(c.failOn); err != nil {
-			return nil, exitWith(ExitUsage, fmt.Errorf("--fail-on: %w", err))
-		}
-		cfg.FailOn = c.failOn
+		failOn, failOnFrom = c.failOn, "--fail-on"
 	}
+	version, versionFrom := cfg.KubernetesVersion, "configuration: kubernetesVersion"
 	if fl.Changed("kubernetes-version") {
-		if _, err := lint.ParseRelease(c.kubernetesVersion); err != nil {
-			return nil, exitWith(ExitUsage, fmt.Errorf("--kubernetes-version: %w", err))
-		}
-		cfg.KubernetesVersion = c.kubernetesVersion
+		version, versionFrom = c.kubernetesVersion, "--kubernetes-version"
 	}
-	return cfg, nil
+	s := &settings{Config: cfg}
+	if s.FailOn, err = lint.ParseSeverity(failOn); err != nil {
+		return nil, exitWith(ExitUsage, fmt.Errorf("%s: %w", failOnFrom, err))
+	}
+	if s.Release, err = lint.ParseRelease(version); err != nil {
+		return nil, exitWith(ExitUsage, fmt.Errorf("%s: %w", versionFrom, err))
+	}
+	cfg.FailOn, cfg.KubernetesVersion = failOn, version
+	return s, nil
 }
 
 func newConfigCommand(s Streams) *cobra.Command {

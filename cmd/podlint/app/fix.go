@@ -80,8 +80,7 @@ func runFix(cmd *cobra.Command, s Streams, f *fixFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	failOn, _ := lint.ParseSeverity(cfg.FailOn)
-	rel, _ := lint.ParseRelease(cfg.KubernetesVersion)
+	failOn, rel := cfg.FailOn, cfg.Release
 	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
 	if err != nil {
 		return err

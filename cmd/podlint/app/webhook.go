@@ -153,7 +153,7 @@ func buildWebhookHandler(cmd *cobra.Command, f *webhookFlags, mode webhook.Mode,
 	if err != nil {
 		return nil, err
 	}
-	rel, _ := lint.ParseRelease(cfg.KubernetesVersion) // validated when read
+	rel := cfg.Release
 	all, err := rulesWithPolicies(cmd.Context(), append(cfg.PolicyDirs(), f.policies...), rel)
 	if err != nil {
 		return nil, err
