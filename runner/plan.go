@@ -3,7 +3,6 @@ package runner
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
@@ -155,23 +154,10 @@ func containerArgs(c *v1.Container, img ImageConfig) []string {
 	}
 }
 
-var varRef = regexp.MustCompile(`\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
-
 // expand replaces $(VAR) references with values from env, as the kubelet does
-// for command, args and env: $$ escapes, unknown references stay as written.
+// for command, args and env (see expandRefs).
 func expand(s string, env map[string]string) string {
-	if !strings.Contains(s, "$") {
-		return s
-	}
-	return varRef.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "$$" {
-			return "$"
-		}
-		if v, ok := env[m[2:len(m)-1]]; ok {
-			return v
-		}
-		return m
-	})
+	return expandRefs(s, func(name string) (string, bool) { v, ok := env[name]; return v, ok })
 }
 
 func expandArgs(args, env []string) []string {
