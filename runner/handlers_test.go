@@ -50,4 +50,3 @@ func TestHTTPVerdicts(t *testing.T) {
 		t.Errorf("probe message %q", msg)
 	}
 }
-
