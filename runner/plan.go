@@ -90,7 +90,7 @@ func isSidecar(c *v1.Container) bool {
 // refer to earlier variables as $(VAR); valueFrom values are taken as they
 // are. status gives the Pod's IPs to the downward API. A missing required
 // ConfigMap, Secret or key is a *ConfigError.
-func containerEnv(pod *v1.Pod, c *v1.Container, image []string, src *EnvSources, status *v1.PodStatus) ([]string, error) {
+func containerEnv(pod *v1.Pod, c *v1.Container, image []string, hostname string, src *EnvSources, status *v1.PodStatus) ([]string, error) {
 	if src == nil {
 		src = &EnvSources{}
 	}
@@ -108,7 +108,7 @@ func containerEnv(pod *v1.Pod, c *v1.Container, image []string, src *EnvSources,
 			set(k, v)
 		}
 	}
-	set("HOSTNAME", pod.Name)
+	set("HOSTNAME", hostname)
 	// seen is what $(VAR) may refer to: the Pod's own variables (envFrom and
 	// the env entries before), not the image's.
 	seen := map[string]string{}

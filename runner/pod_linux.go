@@ -110,6 +110,9 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 	if pod.UID == "" {
 		pod.UID = uuid.NewUUID()
 	}
+	if pod.Namespace == "" {
+		pod.Namespace = "default"
+	}
 	if pod.Spec.ServiceAccountName == "" {
 		pod.Spec.ServiceAccountName = "default"
 	}
@@ -181,7 +184,14 @@ func Start(pod *v1.Pod, opts Options) (*Pod, error) {
 	}
 	p.pullCtx, p.pullCancel = context.WithCancel(context.Background())
 	p.publish(false)
-	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, payloads, ids, opts.Warn)
+	files, err := loadSandboxFiles(pod, opts.DNS)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range files.Events {
+		p.event("Warning", e.Reason, nil, e.Message)
+	}
+	sb, err := newSandbox(opts.StateDir, pod, opts.Images, &opts.EnvSources, payloads, ids, files, opts.Warn)
 	if err != nil {
 		return nil, err
 	}
@@ -670,11 +680,8 @@ func (p *Pod) runHandler(c *ctr, in *instance, h *v1.LifecycleHandler, timeout t
 		}
 		return out, nil
 	case h.HTTPGet != nil:
-		ok, out, err := p.sb.httpGet(p.httpURL(c, h.HTTPGet), timeout)
-		if err == nil && !ok {
-			err = errors.New("HTTP lifecycle hook failed")
-		}
-		return out, err
+		// Only a transport error fails an HTTP hook, whatever the status.
+		return "", p.sb.httpGet(p.httpURL(c, h.HTTPGet), timeout).hookVerdict()
 	case h.Sleep != nil:
 		select {
 		case <-time.After(time.Duration(h.Sleep.Seconds) * time.Second):

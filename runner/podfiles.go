@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
@@ -338,4 +339,81 @@ func resolvConf(cfg resolverConfig) (content []byte, ok bool) {
 		fmt.Fprintf(&b, "options %s\n", strings.Join(cfg.Options, " "))
 	}
 	return b.Bytes(), b.Len() > 0
+}
+
+// sandboxFiles is what the kubelet and the runtime give a Pod's sandbox:
+// its UTS hostname (also /etc/hostname and HOSTNAME), the kubelet-managed
+// /etc/hosts and the runtime's /etc/resolv.conf.
+type sandboxFiles struct {
+	Hostname   string
+	Hosts      []byte
+	ResolvConf []byte
+	// Events are the warnings recorded while building them.
+	Events []dnsEvent
+}
+
+// buildSandboxFiles computes a Pod's sandbox files as the kubelet's
+// generatePodSandboxConfig and makeHostsMount do, with podIPs as its IPs.
+// hostResolv is the node's resolv.conf (nil: none); runtimeResolv is the
+// file the runtime copies when the DNS configuration is empty.
+func buildSandboxFiles(pod *v1.Pod, dns DNS, podIPs []string, hostResolv, runtimeResolv []byte) (sandboxFiles, error) {
+	hostname, domain, err := podHostnameAndDomain(pod, dns.ClusterDomain)
+	if err != nil {
+		return sandboxFiles{}, err
+	}
+	kernel, err := kernelHostname(hostname, domain, pod.Spec.SetHostnameAsFQDN)
+	if err != nil {
+		return sandboxFiles{}, err
+	}
+	var host *resolverConfig
+	if hostResolv != nil {
+		h, err := parseResolvConf(bytes.NewReader(hostResolv))
+		if err != nil {
+			return sandboxFiles{}, fmt.Errorf("resolv.conf: %w", err)
+		}
+		host = &h
+	}
+	cfg, events := podDNS(pod, dns, host)
+	resolv, ok := resolvConf(cfg)
+	if !ok {
+		resolv = runtimeResolv
+	}
+	return sandboxFiles{
+		Hostname:   kernel,
+		Hosts:      managedHosts(podIPs, hostname, domain, pod.Spec.HostAliases),
+		ResolvConf: resolv,
+		Events:     events,
+	}, nil
+}
+
+// DefaultDNS is the DNS configuration Options.DNS nil stands for.
+func DefaultDNS() DNS {
+	return DNS{ClusterDNS: []string{DefaultClusterDNS}, ClusterDomain: DefaultClusterDomain, ResolvConf: DefaultResolvConf}
+}
+
+// loadSandboxFiles reads the node's resolver configuration and builds the
+// Pod's sandbox files (nil dns: DefaultDNS).
+func loadSandboxFiles(pod *v1.Pod, dns *DNS) (sandboxFiles, error) {
+	d := DefaultDNS()
+	if dns != nil {
+		d = *dns
+	}
+	var host []byte
+	if d.ResolvConf != "" {
+		b, err := os.ReadFile(d.ResolvConf)
+		if err != nil {
+			// The kubelet cannot build the sandbox's configuration either.
+			return sandboxFiles{}, fmt.Errorf("resolver configuration: %w", err)
+		}
+		host = b
+	}
+	// What containerd copies when the configuration comes out empty.
+	runtime, _ := os.ReadFile(DefaultResolvConf)
+	return buildSandboxFiles(pod, d, []string{podIP}, host, runtime)
+}
+
+// readOnlyRoot reports securityContext.readOnlyRootFilesystem.
+func readOnlyRoot(c *v1.Container) bool {
+	sc := c.SecurityContext
+	return sc != nil && sc.ReadOnlyRootFilesystem != nil && *sc.ReadOnlyRootFilesystem
 }

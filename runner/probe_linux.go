@@ -149,7 +149,8 @@ func (p *Pod) probeLoop(c *ctr, in *instance, ps *probeSet, kind probeKind, pr *
 func (p *Pod) probeOnce(c *ctr, in *instance, pr *v1.Probe, timeout time.Duration) (bool, string) {
 	switch {
 	case pr.Exec != nil:
-		code, out, err := p.sb.execIn(in.c, pr.Exec.Command, in.env, timeout)
+		// The prober expands $(VAR) from the container's env entries.
+		code, out, err := p.sb.execIn(in.c, probeCommand(pr.Exec.Command, c.spec.Env), in.env, timeout)
 		if err != nil {
 			return false, err.Error()
 		}
@@ -158,14 +159,7 @@ func (p *Pod) probeOnce(c *ctr, in *instance, pr *v1.Probe, timeout time.Duratio
 		}
 		return true, ""
 	case pr.HTTPGet != nil:
-		ok, out, err := p.sb.httpGet(p.httpURL(c, pr.HTTPGet), timeout)
-		if err != nil {
-			return false, err.Error()
-		}
-		if !ok {
-			return false, out
-		}
-		return true, ""
+		return p.sb.httpGet(p.httpURL(c, pr.HTTPGet), timeout).probeVerdict()
 	case pr.TCPSocket != nil:
 		port := resolvePort(c.spec, pr.TCPSocket.Port)
 		if p.sb.tcpListening(port) {

@@ -80,6 +80,8 @@ type sandbox struct {
 	infra    *libcontainer.Container
 	infraPid int
 	lock     *os.File
+	files    sandboxFiles      // hostname, /etc/hosts, /etc/resolv.conf
+	memVols  map[string]string // medium Memory emptyDirs: the tmpfs to bind, by volume name
 
 	mu    sync.Mutex
 	seq   int
@@ -158,12 +160,12 @@ func zombieStat(b []byte) bool {
 // newSandbox creates the Pod's state directory and starts its infra process.
 // payloads holds the files of the Pod's configMap, secret, downwardAPI and
 // projected volumes, by volume name.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, payloads map[string][]volumeFile, ids idMap, warn func(string)) (_ *sandbox, err error) {
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, payloads map[string][]volumeFile, ids idMap, files sandboxFiles, warn func(string)) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
 	collectLeftovers(stateRoot, ids)
-	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, ids: ids, warn: warn}
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, ids: ids, files: files, warn: warn}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
 	// As root, container root is another user: it must be able to reach its
@@ -209,6 +211,9 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, p
 		if err := s.makeVolume(filepath.Join(s.dir, "volumes", vol.Name), files); err != nil {
 			return nil, fmt.Errorf("volume %s: %w", vol.Name, err)
 		}
+	}
+	if err := s.writeSandboxFiles(); err != nil {
+		return nil, err
 	}
 	if err := s.startInfra(); err != nil {
 		return nil, fmt.Errorf("start infra container: %w", err)
@@ -308,8 +313,8 @@ func (s *sandbox) startInfra() error {
 	spec := baseSpec(root)
 	spec.Linux.UIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.uids...)
 	spec.Linux.GIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.gids...)
-	spec.Hostname = s.pod.Name
-	spec.Process.Args = []string{pauseName}
+	spec.Hostname = s.files.Hostname
+	spec.Process.Args = append([]string{pauseName}, s.tmpfsArgs(spec)...)
 	spec.Root.Readonly = true
 	spec.Linux.Namespaces = []specs.LinuxNamespace{
 		{Type: specs.UserNamespace}, {Type: specs.NetworkNamespace}, {Type: specs.IPCNamespace},
@@ -333,9 +338,12 @@ func (s *sandbox) startInfra() error {
 	if err := s.run(c, p); err != nil {
 		return err
 	}
-	s.infraPid, err = p.Pid()
+	if s.infraPid, err = p.Pid(); err != nil {
+		return err
+	}
 	go func() { _, _ = p.Wait() }() // reap it when it ends
-	return err
+	s.awaitTmpfs()
+	return nil
 }
 
 // baseSpec is runc's example spec made rootless, with no terminal and the
@@ -571,7 +579,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	}
 	// The environment first: a missing ConfigMap or Secret fails the start
 	// before anything is created, as in the kubelet.
-	env, err := containerEnv(s.pod, c, cfg.Env, s.src, &v1.PodStatus{
+	env, err := containerEnv(s.pod, c, cfg.Env, s.files.Hostname, s.src, &v1.PodStatus{
 		PodIP: podIP, PodIPs: []v1.PodIP{{IP: podIP}}, HostIP: podIP, HostIPs: []v1.HostIP{{IP: podIP}},
 	})
 	if err != nil {
@@ -601,17 +609,14 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 		}
 	}()
 	overlay := useOverlay(image)
-	root, etc := dir, dir
+	root := dir
 	if overlay {
-		root, etc, err = prepareOverlay(image, dir)
+		root, _, err = prepareOverlay(image, dir)
 	} else {
 		err = copyTree(image, root)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("prepare root filesystem: %w", err)
-	}
-	if err := s.writeEtc(etc); err != nil {
-		return nil, err
 	}
 	if s.ids.ranged() {
 		// Without a range, setgroups is denied in the Pod's user namespace.
@@ -658,6 +663,9 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 			opts = []string{"rbind", "ro"}
 		}
 		src := filepath.Join(s.dir, "volumes", m.Name)
+		if tmpfs, ok := s.memVols[m.Name]; ok {
+			src = tmpfs
+		}
 		if m.SubPath != "" {
 			if src, err = subPathSource(src, m.SubPath); err != nil {
 				return nil, configErrorf("failed to prepare subPath for volumeMount %q of container %q: %v", m.Name, c.Name, err)
@@ -676,6 +684,8 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 		return nil, err
 	}
 	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: terminationMessagePath(c), Source: termFile, Type: "bind", Options: []string{"rbind", "rw"}})
+	spec.Mounts = append(spec.Mounts, s.etcMounts(c)...)
+	spec.Root.Readonly = readOnlyRoot(c)
 	lc, err := s.create(id, spec)
 	if err != nil {
 		return nil, err
@@ -883,12 +893,12 @@ func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout 
 }
 
 // httpGet performs an HTTP GET from inside the Pod's network namespace.
-func (s *sandbox) httpGet(url string, timeout time.Duration) (bool, string, error) {
-	code, out, err := s.execIn(s.infra, []string{pauseName, "http-get", url, timeout.String()}, nil, timeout+time.Second)
+func (s *sandbox) httpGet(url string, timeout time.Duration) httpResult {
+	_, out, err := s.execIn(s.infra, []string{pauseName, "http-get", url, timeout.String()}, nil, timeout+time.Second)
 	if err != nil {
-		return false, out, err
+		return httpResult{Err: err.Error()}
 	}
-	return code == 0, strings.TrimSpace(out), nil
+	return parseHTTPResult(out)
 }
 
 // grpcHealth runs a gRPC health check from inside the Pod's network
@@ -930,25 +940,6 @@ func (s *sandbox) tcpListening(port int) bool {
 
 func (s *sandbox) logPath(name string) string {
 	return filepath.Join(s.dir, "logs", sanitize(name)+".log")
-}
-
-// writeEtc writes /etc/hostname and /etc/hosts as the kubelet does.
-func (s *sandbox) writeEtc(root string) error {
-	name := s.pod.Name
-	if s.pod.Spec.Hostname != "" {
-		name = s.pod.Spec.Hostname
-	}
-	hosts := "# Kubernetes-managed hosts file (podlint).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + name + "\n"
-	for _, ha := range s.pod.Spec.HostAliases {
-		hosts += ha.IP + "\t" + strings.Join(ha.Hostnames, "\t") + "\n"
-	}
-	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(root, "etc/hosts"), []byte(hosts), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(root, "etc/hostname"), []byte(name+"\n"), 0o644)
 }
 
 // teardown kills the infra process (ending a shared PID namespace with it),
