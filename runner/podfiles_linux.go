@@ -146,6 +146,29 @@ func (s *sandbox) awaitTmpfs() {
 	}
 }
 
+// tmpfsSource returns the path a container binds for a Memory emptyDir.
+func (s *sandbox) tmpfsSource(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	src, ok := s.memVols[name]
+	return src, ok
+}
+
+// dropTmpfs turns the Memory emptyDirs into directories on disk after a
+// container could not bind one (a kernel that refuses to bind a detached
+// mount into another mount namespace, before 6.15): it reports whether
+// there were any, so that the start is tried again.
+func (s *sandbox) dropTmpfs(err error) bool {
+	s.mu.Lock()
+	had := len(s.memVols) > 0
+	s.memVols = nil
+	s.mu.Unlock()
+	if had && s.warn != nil {
+		s.warn(fmt.Sprintf("emptyDirs of medium Memory are directories on disk: this kernel would not bind their tmpfs into a container (%v)", err))
+	}
+	return had
+}
+
 // infraLogLine returns the infra process's last log line starting with
 // prefix, or a generic reason.
 func (s *sandbox) infraLogLine(prefix string) string {

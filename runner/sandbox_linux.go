@@ -656,6 +656,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	for i := range s.pod.Spec.Volumes {
 		apiData[s.pod.Spec.Volumes[i].Name] = isAPIDataVolume(&s.pod.Spec.Volumes[i])
 	}
+	usesTmpfs := false
 	for _, m := range c.VolumeMounts {
 		opts := []string{"rbind", "rw"}
 		// The kubelet mounts API-data volumes read-only whatever the mount says.
@@ -663,8 +664,8 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 			opts = []string{"rbind", "ro"}
 		}
 		src := filepath.Join(s.dir, "volumes", m.Name)
-		if tmpfs, ok := s.memVols[m.Name]; ok {
-			src = tmpfs
+		if tmpfs, ok := s.tmpfsSource(m.Name); ok {
+			src, usesTmpfs = tmpfs, true
 		}
 		if m.SubPath != "" {
 			if src, err = subPathSource(src, m.SubPath); err != nil {
@@ -734,6 +735,9 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 			if s.warn != nil {
 				s.warn("container root filesystems are copied, which is slower: " + msg)
 			}
+			return s.prepare(c, starter)
+		}
+		if usesTmpfs && s.dropTmpfs(err) {
 			return s.prepare(c, starter)
 		}
 		return nil, err

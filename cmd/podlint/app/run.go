@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -40,6 +41,10 @@ type runFlags struct {
 	force   bool
 	backOff float64
 	expect  []string
+	// The node's DNS, as the kubelet's flags of the same names.
+	clusterDNS    []string
+	clusterDomain string
+	resolvConf    string
 }
 
 func newRunCommand(s Streams) *cobra.Command {
@@ -82,8 +87,32 @@ privileged, hostPath) or the condition can no longer hold, 2 usage or input erro
 	fl.BoolVar(&f.force, "force", false, "run even when the linter finds API errors")
 	fl.Float64Var(&f.backOff, "backoff-scale", 1, "multiply the kubelet's crash-loop back-off (10s doubling to 5m) by this factor")
 	_ = fl.MarkHidden("backoff-scale")
+	fl.StringSliceVar(&f.clusterDNS, "cluster-dns", []string{runner.DefaultClusterDNS}, "cluster DNS server addresses ClusterFirst Pods get in resolv.conf, as the kubelet's flag (empty: ClusterFirst falls back to Default, as in the kubelet)")
+	fl.StringVar(&f.clusterDomain, "cluster-domain", runner.DefaultClusterDomain, "cluster DNS domain for ClusterFirst search paths and subdomain FQDNs, as the kubelet's flag")
+	fl.StringVar(&f.resolvConf, "resolv-conf", runner.DefaultResolvConf, "the node's resolver configuration, which Default Pods inherit and ClusterFirst Pods take search paths from, as the kubelet's flag (empty: none)")
 	fl.StringArrayVar(&f.expect, "expect", nil, "fail (exit 1) unless this holds, e.g. phase=Succeeded, restarts[web]>=1, observed.ready[web]=true (repeatable; see above)")
 	return cmd
+}
+
+// dns checks the DNS flags as the kubelet does: addresses must be IPs and
+// the resolver configuration readable.
+func (f *runFlags) dns() (*runner.DNS, error) {
+	d := &runner.DNS{ClusterDomain: f.clusterDomain, ResolvConf: f.resolvConf}
+	for _, a := range f.clusterDNS {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if net.ParseIP(a) == nil {
+			return nil, fmt.Errorf("--cluster-dns %q: not an IP address", a)
+		}
+		d.ClusterDNS = append(d.ClusterDNS, a)
+	}
+	if f.resolvConf != "" {
+		if _, err := os.ReadFile(f.resolvConf); err != nil {
+			return nil, fmt.Errorf("--resolv-conf: %w", err)
+		}
+	}
+	return d, nil
 }
 
 // untilCondition returns the condition and whether it can still become true.
@@ -124,6 +153,10 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	if f.format != "text" && f.format != "json" {
 		return exitWith(ExitUsage, fmt.Errorf("--format %q: want text or json", f.format))
 	}
+	dns, err := f.dns()
+	if err != nil {
+		return exitWith(ExitUsage, err)
+	}
 	pod, src, err := readPod(ctx, s, path, f.force)
 	if err != nil {
 		return err
@@ -149,6 +182,7 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 		Images:       images,
 		EnvSources:   *src,
 		BackOffScale: f.backOff,
+		DNS:          dns,
 		Warn: func(msg string) {
 			warnMu.Lock()
 			defer warnMu.Unlock()
