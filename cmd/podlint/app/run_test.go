@@ -173,6 +173,8 @@ spec:
     readinessProbe: {exec: {command: ["false"]}, periodSeconds: 1}
 `},
 		{name: "bad until", want: ExitUsage, args: []string{"--until", "forever"}, manifest: okPod},
+		{name: "cluster DNS not an IP", want: ExitUsage, args: []string{"--cluster-dns", "dns.example"}, manifest: okPod},
+		{name: "unreadable resolv.conf", want: ExitUsage, args: []string{"--resolv-conf", "/nonexistent/resolv.conf"}, manifest: okPod},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runPod(t, tc.manifest, tc.args...)
@@ -342,6 +344,34 @@ func TestRunEnv(t *testing.T) {
 	}, "\n") + "\n"
 	if got := doc.Logs["app"]; got != want {
 		t.Errorf("environment:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestRunDNSFlags checks that the kubelet's DNS flags reach the Pod's
+// resolv.conf and /etc/hosts: a ClusterFirst Pod gets the cluster server and
+// search path, with no node resolv.conf to add to them.
+func TestRunDNSFlags(t *testing.T) {
+	stdout, stderr, code := runPod(t, `apiVersion: v1
+kind: Pod
+metadata: {name: dns, namespace: shop}
+spec:
+  restartPolicy: Never
+  hostname: web-0
+  subdomain: web
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, "cat /etc/resolv.conf; tail -1 /etc/hosts"]}
+`, "--format", "json", "--logs", "--cluster-dns", "10.0.0.10", "--cluster-domain", "corp.internal", "--resolv-conf", "")
+	if code != ExitClean {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct{ Logs map[string]string }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := "search shop.svc.corp.internal svc.corp.internal corp.internal\nnameserver 10.0.0.10\noptions ndots:5\n" +
+		"127.0.0.1\tweb-0.web.shop.svc.corp.internal\tweb-0\n"
+	if got := doc.Logs["app"]; got != want {
+		t.Errorf("logs:\n%s\nwant:\n%s", got, want)
 	}
 }
 
