@@ -303,3 +303,28 @@ spec:
 		})
 	}
 }
+
+// pkg/volume/emptydir (SetUpAt): after the tmpfs is mounted the kubelet
+// applies fsGroup with volume.SetVolumeOwnership: the fsGroup's, group
+// writable, setgid, on top of the tmpfs root's 1777.
+func TestMemoryEmptyDirFSGroup(t *testing.T) {
+	needRange(t)
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: mem-fsgroup}
+spec:
+  restartPolicy: Never
+  securityContext: {fsGroup: 2345, runAsUser: 1000, runAsGroup: 1000}
+  volumes: [{name: cache, emptyDir: {medium: Memory}}]
+  containers:
+  - name: a
+    image: busybox
+    volumeMounts: [{name: cache, mountPath: /cache}]
+    command: [sh, -c, 'stat -f -c %T /cache; stat -c "%g %a" /cache; touch /cache/f && stat -c "%u %g" /cache/f']
+`)
+	waitFor(t, p, "Succeeded", 30*time.Second, phaseIs(v1.PodSucceeded))
+	if got := p.Logs()["a"]; got != "tmpfs\n2345 3777\n1000 2345\n" {
+		t.Errorf("logs %q", got)
+	}
+}
