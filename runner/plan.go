@@ -85,7 +85,8 @@ func isSidecar(c *v1.Container) bool {
 }
 
 // containerEnv builds c's environment as the kubelet does: PATH, the image's
-// env and HOSTNAME, then envFrom, then env (later wins); without HOME, the
+// env and HOSTNAME (the sandbox's hostname, as containerd sets it), then
+// envFrom, then env (later wins); without HOME, the
 // runtime (runc) adds the user's home from the image's /etc/passwd. Values may
 // refer to earlier variables as $(VAR); valueFrom values are taken as they
 // are. status gives the Pod's IPs to the downward API. A missing required
