@@ -357,13 +357,15 @@ type sandboxFiles struct {
 // hostResolv is the node's resolv.conf (nil: none); runtimeResolv is the
 // file the runtime copies when the DNS configuration is empty.
 func buildSandboxFiles(pod *v1.Pod, dns DNS, podIPs []string, hostResolv, runtimeResolv []byte) (sandboxFiles, error) {
+	// A hostname the kubelet cannot build fails the sandbox's creation,
+	// every time: the Pod never starts.
 	hostname, domain, err := podHostnameAndDomain(pod, dns.ClusterDomain)
 	if err != nil {
-		return sandboxFiles{}, err
+		return sandboxFiles{}, fmt.Errorf("%w: %v", ErrRefused, err)
 	}
 	kernel, err := kernelHostname(hostname, domain, pod.Spec.SetHostnameAsFQDN)
 	if err != nil {
-		return sandboxFiles{}, err
+		return sandboxFiles{}, fmt.Errorf("%w: %v", ErrRefused, err)
 	}
 	var host *resolverConfig
 	if hostResolv != nil {

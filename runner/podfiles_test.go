@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -131,6 +132,14 @@ func TestPodDNS(t *testing.T) {
 				t.Errorf("events %v, want %v", events, tc.events)
 			}
 		})
+	}
+}
+
+func TestBuildSandboxFilesRefusesAnFQDNTooLong(t *testing.T) {
+	p := pod("web", v1.PodSpec{Hostname: strings.Repeat("h", 40), Subdomain: "sub", SetHostnameAsFQDN: ptrTo(true)})
+	_, err := buildSandboxFiles(&p, DefaultDNS(), []string{"127.0.0.1"}, nil, nil)
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("err = %v, want a refusal", err)
 	}
 }
 
