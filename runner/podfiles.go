@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -403,11 +404,15 @@ func loadSandboxFiles(pod *v1.Pod, dns *DNS) (sandboxFiles, error) {
 	var host []byte
 	if d.ResolvConf != "" {
 		b, err := os.ReadFile(d.ResolvConf)
-		if err != nil {
+		switch {
+		case err == nil:
+			host = b
+		case dns == nil && errors.Is(err, os.ErrNotExist):
+			// A host without /etc/resolv.conf and no DNS asked for: none.
+		default:
 			// The kubelet cannot build the sandbox's configuration either.
 			return sandboxFiles{}, fmt.Errorf("resolver configuration: %w", err)
 		}
-		host = b
 	}
 	// What containerd copies when the configuration comes out empty.
 	runtime, _ := os.ReadFile(DefaultResolvConf)

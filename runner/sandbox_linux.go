@@ -90,6 +90,9 @@ type sandbox struct {
 	// users holds each container's user by libcontainer id: execs (probes,
 	// hooks) run as the container's user, as CRI exec does.
 	users sync.Map
+	// execs holds the processes exec'd in each container (by libcontainer
+	// id) that still run.
+	execs map[string]map[*libcontainer.Process]struct{}
 }
 
 func randomID() string {
@@ -396,6 +399,7 @@ func (s *sandbox) run(c *libcontainer.Container, p *libcontainer.Process) error 
 // instance is one start of one container.
 type instance struct {
 	c      *libcontainer.Container
+	spec   *v1.Container
 	proc   *libcontainer.Process
 	pid    int
 	rootfs string          // the start's directory: a copied root or an overlay's directories
@@ -408,6 +412,7 @@ type instance struct {
 	exit       int           // exit code, 128+signal when killed
 	reason     string        // "Completed", "Error"
 	at         time.Time     // when it exited
+	message    string        // the termination message
 	// termFile is the host file bind-mounted at terminationMessagePath;
 	// logFile holds the container's output, this run's from logStart.
 	termFile, logFile string
@@ -538,17 +543,9 @@ func (pr *prepared) discard() {
 	removeStart(pr.ids, pr.dir)
 }
 
-// startContainer starts c: the container created ahead for it if any, else
-// a new one with a fresh root filesystem; onExit is called when its process
-// has exited.
-func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, error) {
-	pr := s.takeAhead(c)
-	if pr == nil {
-		var err error
-		if pr, err = s.prepare(c, s.starter); err != nil {
-			return nil, err
-		}
-	}
+// start runs a prepared container's process; onExit is called when it has
+// exited.
+func (s *sandbox) start(c *v1.Container, pr *prepared, onExit func()) (*instance, error) {
 	if err := pr.lc.Exec(); err != nil {
 		_ = pr.proc.Signal(unix.SIGKILL)
 		_, _ = pr.proc.Wait()
@@ -557,7 +554,7 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	}
 	pid, _ := pr.proc.Pid()
 	s.users.Store(pr.lc.ID(), pr.user)
-	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, bg: &s.bg, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
+	in := &instance{c: pr.lc, spec: c, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, bg: &s.bg, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
 		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart}
 	go func() {
 		in.wait()
@@ -780,6 +777,7 @@ func (in *instance) wait() {
 	st, err := in.proc.Wait()
 	in.exit, in.reason = exitOf(st, err)
 	in.at = time.Now()
+	in.message = terminationMessage(in.spec, in.exit, in.termFile, in.logFile, in.logStart)
 	close(in.done)
 }
 
@@ -873,6 +871,8 @@ func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout 
 	if err := s.run(c, p); err != nil {
 		return -1, "", err
 	}
+	s.trackExec(c.ID(), p, true)
+	defer s.trackExec(c.ID(), p, false)
 	done := make(chan struct{})
 	var code int
 	timedOut := false
@@ -894,6 +894,31 @@ func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout 
 		return code, out.String(), fmt.Errorf("command timed out after %s", timeout)
 	}
 	return code, out.String(), nil
+}
+
+func (s *sandbox) trackExec(id string, p *libcontainer.Process, running bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.execs == nil {
+		s.execs = map[string]map[*libcontainer.Process]struct{}{}
+	}
+	if running {
+		if s.execs[id] == nil {
+			s.execs[id] = map[*libcontainer.Process]struct{}{}
+		}
+		s.execs[id][p] = struct{}{}
+		return
+	}
+	delete(s.execs[id], p)
+}
+
+// killExecs kills what still runs of the processes exec'd in container id.
+func (s *sandbox) killExecs(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p := range s.execs[id] {
+		_ = p.Signal(unix.SIGKILL)
+	}
 }
 
 // httpGet performs an HTTP GET from inside the Pod's network namespace.

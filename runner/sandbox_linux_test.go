@@ -170,11 +170,10 @@ spec:
 // execOut runs a shell command in a running container.
 func execOut(t *testing.T, p *Pod, c *ctr, script string) string {
 	t.Helper()
-	in := c.in
-	if in == nil {
+	if !c.running() {
 		t.Fatalf("%s not running", c.spec.Name)
 	}
-	code, out, err := p.sb.execIn(in.c, []string{"sh", "-c", script}, nil, 10*time.Second)
+	code, out, err := p.rt.ExecSync(c.id, []string{"sh", "-c", script}, 10*time.Second)
 	if err != nil || code != 0 {
 		t.Fatalf("exec %q: %d %v %s", script, code, err, out)
 	}
@@ -327,13 +326,14 @@ spec:
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ranged; time.Sleep(10 * time.Millisecond) {
-		if fi, err := os.Stat(filepath.Join(p.sb.dir, "volumes/v/a")); err == nil && fi.Mode().Perm() == 0o500 {
+		if fi, err := os.Stat(filepath.Join(p.rt.(*sandboxRuntime).sb.dir, "volumes/v/a")); err == nil && fi.Mode().Perm() == 0o500 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the container did not create /v/a")
 		}
 	}
-	os.Stdout.WriteString(strconv.Itoa(p.sb.infraPid) + " " + strconv.Itoa(p.ctrByName("a").in.pid) + "\n")
+	rt := p.rt.(*sandboxRuntime)
+	os.Stdout.WriteString(strconv.Itoa(rt.sb.infraPid) + " " + strconv.Itoa(rt.run(p.ctrByName("a").id).pid) + "\n")
 	select {}
 }
