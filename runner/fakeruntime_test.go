@@ -49,6 +49,8 @@ type fakeBehaviour struct {
 	exitCode  int
 	// ignoreTerm makes the stop signal do nothing: only SIGKILL ends it.
 	ignoreTerm bool
+	// termDelay is how long the run takes to exit after its stop signal.
+	termDelay time.Duration
 }
 
 type fakeCtr struct {
@@ -175,8 +177,14 @@ func (f *fakeRuntime) StopContainer(id string, timeout time.Duration) error {
 	f.mu.Lock()
 	b := f.behave[fc.name]
 	f.mu.Unlock()
-	if !b.ignoreTerm {
+	if !b.ignoreTerm && b.termDelay == 0 {
 		f.exitRun(fc, 128+15)
+		return nil
+	}
+	if !b.ignoreTerm && b.termDelay < timeout {
+		if !f.w.waitEvent(fc.exited, b.termDelay) {
+			f.exitRun(fc, 128+15)
+		}
 		return nil
 	}
 	if !f.w.waitEvent(fc.exited, timeout) {

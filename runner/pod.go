@@ -40,7 +40,11 @@ type Pod struct {
 	ctrs  []*ctr // init containers, then app containers
 	start time.Time
 
-	msgs    chan podMsg
+	// Messages to the pod worker and its wake-ups; each queued message and
+	// a pending wake-up hold a unit of work, dropped once the worker is gone.
+	qmu     sync.Mutex
+	queue   []podMsg
+	gone    bool
 	wake    chan struct{}
 	delReq  chan struct{}
 	delOnce sync.Once
@@ -148,7 +152,7 @@ func start(pod *v1.Pod, opts Options, w *work, resync time.Duration, check func(
 	}
 	p := &Pod{
 		spec: pod, opts: opts, w: w, start: w.now(), resync: resync, pulls: map[string]*pullBackOff{},
-		msgs: make(chan podMsg, 64), wake: make(chan struct{}, 1),
+		wake:   make(chan struct{}, 1),
 		delReq: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{}),
 	}
 	for i := range pod.Spec.InitContainers {
@@ -357,7 +361,18 @@ func (p *Pod) event(typ, reason string, c *ctr, msg string) {
 
 // kick wakes the pod worker for a sync pass; safe from any goroutine.
 func (p *Pod) kick() {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
 	p.w.begin()
+	p.wakeLocked()
+}
+
+// wakeLocked hands the caller's unit of work to a wake-up, or drops it.
+func (p *Pod) wakeLocked() {
+	if p.gone {
+		p.w.end()
+		return
+	}
 	select {
 	case p.wake <- struct{}{}:
 	default:
@@ -367,8 +382,40 @@ func (p *Pod) kick() {
 
 // send hands a message to the pod worker.
 func (p *Pod) send(m podMsg) {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	if p.gone {
+		return
+	}
 	p.w.begin()
-	p.msgs <- m
+	p.queue = append(p.queue, m)
+	p.w.begin()
+	p.wakeLocked()
+}
+
+// takeQueue returns the queued messages, each holding a unit of work.
+func (p *Pod) takeQueue() []podMsg {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	q := p.queue
+	p.queue = nil
+	return q
+}
+
+// closeQueue drops what is queued for a worker that is about to return.
+func (p *Pod) closeQueue() {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	p.gone = true
+	for range p.queue {
+		p.w.end()
+	}
+	p.queue = nil
+	select {
+	case <-p.wake:
+		p.w.end()
+	default:
+	}
 }
 
 // wakeAt asks for a sync pass at t, when something time-based changes.
@@ -386,21 +433,20 @@ func (p *Pod) scaled(d time.Duration) time.Duration {
 // Pod's state, woken by exits, probe verdicts, kill completions, deletion
 // and the times it asked for. It holds a unit of work except while it waits.
 func (p *Pod) worker() {
-	defer close(p.done)
 	delReq := p.delReq
 	for {
 		p.nextWake = time.Time{}
 		p.sync()
 		if p.deleting && p.allStopped() {
 			p.finish()
+			p.closeQueue()
+			close(p.done)
 			p.w.end()
 			return
 		}
 		stop := p.armWake()
 		p.w.end()
 		select {
-		case m := <-p.msgs:
-			p.handle(m)
 		case <-delReq:
 			delReq = nil
 			p.deleting = true
@@ -408,6 +454,10 @@ func (p *Pod) worker() {
 		case <-p.wake:
 		}
 		stop()
+		for _, m := range p.takeQueue() {
+			p.handle(m)
+			p.w.end()
+		}
 	}
 }
 
@@ -423,11 +473,9 @@ func (p *Pod) armWake() (stop func() bool) {
 		return func() bool { return true }
 	}
 	return p.w.timer(at.Sub(p.w.now()), func() {
-		select {
-		case p.wake <- struct{}{}:
-		default:
-			p.w.end()
-		}
+		p.qmu.Lock()
+		defer p.qmu.Unlock()
+		p.wakeLocked()
 	})
 }
 
