@@ -328,3 +328,46 @@ spec:
 		t.Errorf("logs %q", got)
 	}
 }
+
+// pkg/kubelet/kubelet_pods.go, makeMounts: a subPath of a Memory emptyDir is
+// created in the volume when missing and must stay in it
+// (subpather.PrepareSafeSubpath); one through a symlink the kubelet would
+// resolve inside the volume is refused here rather than followed to the
+// host.
+func TestMemoryEmptyDirSubPath(t *testing.T) {
+	p := run(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: mem-subpath}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{name: cache, emptyDir: {medium: Memory}}]
+  initContainers:
+  - name: mk
+    image: busybox
+    volumeMounts: [{name: cache, mountPath: /cache}]
+    command: [sh, -c, 'mkdir /cache/d && echo hi > /cache/d/f && ln -s /etc /cache/link']
+  containers:
+  - name: a
+    image: busybox
+    volumeMounts: [{name: cache, mountPath: /data, subPath: d}, {name: cache, mountPath: /new, subPath: new/dir}]
+    command: [sh, -c, 'cat /data/f; stat -f -c %T /new; sleep 100']
+  - name: b
+    image: busybox
+    volumeMounts: [{name: cache, mountPath: /x, subPath: link}]
+    command: [ls, /x]
+`)
+	waitFor(t, p, "b refused", 30*time.Second, func(st v1.PodStatus) bool {
+		cs := ctrStatus(st, "b")
+		return cs != nil && cs.State.Waiting != nil && cs.State.Waiting.Reason == "CreateContainerConfigError" &&
+			strings.Contains(cs.State.Waiting.Message, "symlink")
+	})
+	waitFor(t, p, "a running", 30*time.Second, func(st v1.PodStatus) bool {
+		cs := ctrStatus(st, "a")
+		return cs != nil && cs.State.Running != nil
+	})
+	time.Sleep(300 * time.Millisecond)
+	if got := p.Logs()["a"]; got != "hi\ntmpfs\n" {
+		t.Errorf("a: %q", got)
+	}
+}

@@ -4,6 +4,7 @@ package runner
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -167,6 +168,41 @@ func (s *sandbox) dropTmpfs(err error) bool {
 		s.warn(fmt.Sprintf("emptyDirs of medium Memory are directories on disk: this kernel would not bind their tmpfs into a container (%v)", err))
 	}
 	return had
+}
+
+// tmpfsSubPath is subPathSource for a Memory emptyDir, whose path is the
+// infra process's descriptor: resolving symlinks through that magic link
+// would land on the host's root, so the subPath is walked inside the tmpfs
+// (os.Root) and refused if any part of it is a symlink, whose target the
+// kernel would resolve outside the volume.
+func tmpfsSubPath(vol, subPath string) (string, error) {
+	r, err := os.OpenRoot(vol)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	rel := strings.TrimPrefix(filepath.Clean("/"+subPath), "/")
+	if rel == "" {
+		return vol, nil
+	}
+	parts := strings.Split(rel, "/")
+	for i := range parts {
+		p := strings.Join(parts[:i+1], "/")
+		fi, err := r.Lstat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			if err := r.MkdirAll(rel, 0o777); err != nil {
+				return "", err
+			}
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			return "", fmt.Errorf("subPath %q goes through the symlink %s", subPath, p)
+		}
+	}
+	return filepath.Join(vol, rel), nil
 }
 
 // infraLogLine returns the infra process's last log line starting with

@@ -665,7 +665,11 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 			src, usesTmpfs = tmpfs, true
 		}
 		if m.SubPath != "" {
-			if src, err = subPathSource(src, m.SubPath); err != nil {
+			resolve := subPathSource
+			if usesTmpfs {
+				resolve = tmpfsSubPath
+			}
+			if src, err = resolve(src, m.SubPath); err != nil {
 				return nil, configErrorf("failed to prepare subPath for volumeMount %q of container %q: %v", m.Name, c.Name, err)
 			}
 		}
