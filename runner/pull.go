@@ -64,6 +64,9 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 	if err != nil {
 		p.event("Warning", "Failed", c, fmt.Sprintf("Failed to pull image %q: %v", ref, err))
 		p.nextPullBackOff(ref, p.w.now())
+		// The next pass shows the back-off (ImagePullBackOff) and waits for
+		// it to end.
+		p.wakeAt(p.w.now())
 		p.pulls[ref].lastErr = "ErrImagePull: " + err.Error()
 		p.imageWait(c, "ErrImagePull", err.Error(), nil)
 		return false

@@ -417,6 +417,7 @@ type instance struct {
 	// logFile holds the container's output, this run's from logStart.
 	termFile, logFile string
 	logStart          int64
+	logged            chan struct{} // closed once the log pipe is drained
 }
 
 // prepared is a created container whose init waits to execute the
@@ -429,6 +430,7 @@ type prepared struct {
 	termFile   string
 	logFile    string
 	logStart   int64
+	logged     chan struct{} // closed once the log pipe is drained
 	env        []string
 	user       containerUser
 	stopSignal unix.Signal
@@ -555,7 +557,7 @@ func (s *sandbox) start(c *v1.Container, pr *prepared, onExit func()) (*instance
 	pid, _ := pr.proc.Pid()
 	s.users.Store(pr.lc.ID(), pr.user)
 	in := &instance{c: pr.lc, spec: c, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, bg: &s.bg, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
-		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart}
+		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart, logged: pr.logged}
 	go func() {
 		in.wait()
 		if onExit != nil {
@@ -692,22 +694,36 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	if err != nil {
 		return nil, err
 	}
-	// runc gives the container's stdout and stderr to the container's user:
-	// a log file a subordinate id owns must stay readable and appendable by
-	// podlint (the state directory keeps others out).
-	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o666)
+	// The log is written on the runtime side, from a pipe that is the
+	// container's stdout and stderr, as under containerd and CRI-O: a process
+	// in the container that opens /proc/1/fd/1 (an exec hook logging into the
+	// container's log) appends to it instead of truncating a file.
+	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		_ = lc.Destroy()
 		return nil, err
 	}
-	_ = logf.Chmod(0o666)
-	defer logf.Close()
 	// This run's output starts here: the log file holds every run, and the
 	// termination message falls back to this run's output only.
 	var logStart int64
 	if fi, err := logf.Stat(); err == nil {
 		logStart = fi.Size()
 	}
+	logR, logW, err := os.Pipe()
+	if err != nil {
+		logf.Close()
+		_ = lc.Destroy()
+		return nil, err
+	}
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		_, _ = io.Copy(logf, logR)
+		logR.Close()
+		logf.Close()
+	}()
+	// The container holds the write end from its start; ours goes.
+	defer logW.Close()
 	args := containerArgs(c, cfg)
 	if len(args) == 0 {
 		_ = lc.Destroy()
@@ -722,7 +738,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	}
 	p := &libcontainer.Process{
 		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
-		Stdout: logf, Stderr: logf,
+		Stdout: logW, Stderr: logW,
 	}
 	s.setUser(p, user)
 	starter.do(func() { err = lc.Start(p) })
@@ -745,7 +761,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	}
 	ok = true
 	return &prepared{lc: lc, proc: p, dir: dir, ids: s.ids, termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart,
-		env: env, user: user, stopSignal: parseSignal(cfg.StopSignal)}, nil
+		logged: logged, env: env, user: user, stopSignal: parseSignal(cfg.StopSignal)}, nil
 }
 
 // setUser makes p run as u. Supplementary groups are set by the container's
@@ -781,6 +797,12 @@ func (in *instance) wait() {
 	st, err := in.proc.Wait()
 	in.exit, in.reason = exitOf(st, err)
 	in.at = time.Now()
+	// The log holds what the run wrote once the pipe is drained; a process
+	// left behind in a shared process namespace may keep it open.
+	select {
+	case <-in.logged:
+	case <-time.After(time.Second):
+	}
 	in.message = terminationMessage(in.spec, in.exit, in.termFile, in.logFile, in.logStart)
 	close(in.done)
 }

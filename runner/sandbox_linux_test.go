@@ -212,29 +212,6 @@ func TestRefusesHostAccess(t *testing.T) {
 	}
 }
 
-func TestActiveDeadlineFailsPod(t *testing.T) {
-	p := run(t, `
-apiVersion: v1
-kind: Pod
-metadata: {name: deadline}
-spec:
-  activeDeadlineSeconds: 1
-  terminationGracePeriodSeconds: 1
-  containers:
-  - {name: app, image: busybox, command: [sh, -c, "trap 'exit 0' TERM; sleep 100 & wait"]}
-`)
-	st := waitFor(t, p, "Failed", 30*time.Second, phaseIs(v1.PodFailed))
-	if st.Reason != "DeadlineExceeded" {
-		t.Errorf("reason %q", st.Reason)
-	}
-	if cs := ctrStatus(st, "app"); cs.State.Terminated == nil {
-		t.Errorf("container still running in a Failed Pod: %s", describe(st))
-	}
-	if d := firstTime(t, p, "Failed", phaseIs(v1.PodFailed)).Sub(st.StartTime.Time); d < time.Second {
-		t.Errorf("failed %v after start", d)
-	}
-}
-
 // TestCleanupAfterSIGKILL kills a podlint process running a Pod: its
 // containers die with it (parent-death signal) and the next start collects
 // the state it left.

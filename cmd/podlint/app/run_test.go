@@ -486,3 +486,44 @@ spec:
 		t.Errorf("events %+v, want FailedMount first", doc.Events)
 	}
 }
+
+// podlint run - reads the Pod from stdin once, lints it with the
+// configuration podlint check would use (here a .podlint.yaml in the working
+// directory that disables bare-pod) and runs what the linter decoded.
+func TestRunStdinWithConfig(t *testing.T) {
+	runPod(t, okPod) // skips where podlint run cannot run
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".podlint.yaml"), []byte("rules:\n  disable: [bare-pod]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), Streams{In: strings.NewReader(okPod), Out: &out, Err: &errb}, []string{"run", "--format", "json", "-"})
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	if strings.Contains(errb.String(), "bare-pod") {
+		t.Errorf("bare-pod reported although .podlint.yaml disables it:\n%s", errb.String())
+	}
+	var doc struct {
+		Pod   struct{ Namespace, Name string }
+		Final struct{ Phase string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Pod.Name != "hello" || doc.Pod.Namespace != "demo" || doc.Final.Phase != "Succeeded" {
+		t.Errorf("ran %+v", doc)
+	}
+
+	// Without the configuration, the same stdin input shows the finding.
+	t.Chdir(t.TempDir())
+	errb.Reset()
+	out.Reset()
+	if code := Run(context.Background(), Streams{In: strings.NewReader(okPod), Out: &out, Err: &errb}, []string{"run", "-"}); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "bare-pod") {
+		t.Errorf("want the bare-pod finding without configuration; stderr:\n%s", errb.String())
+	}
+}
