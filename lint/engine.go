@@ -36,6 +36,8 @@ type Options struct {
 	MaxDocuments int
 	// MaxObjects bounds the objects of one run (DefaultMaxObjects).
 	MaxObjects int
+	// KeepObjects makes Run return the decoded objects in Result.Checked.
+	KeepObjects bool
 	// DocumentLimits bound each document's nodes, depth, scalars and alias
 	// expansion; zero fields take manifest's defaults.
 	DocumentLimits manifest.Limits
@@ -134,6 +136,9 @@ type Result struct {
 	Suppressed []SuppressedFinding
 	// Objects lists the objects the rules ran on, in input order (for JUnit).
 	Objects []CheckedObject
+	// Checked holds the objects the rules ran on, decoded, in input order,
+	// when Options.KeepObjects is set (podlint run runs the Pod it linted).
+	Checked []*Object
 }
 
 // InputErrors counts findings of the input category.
@@ -161,9 +166,10 @@ type docResult struct {
 
 	suppressed []SuppressedFinding
 	objects    []CheckedObject
-	// keep asks checkItem to return the decoded objects too, and marks them
-	// Live: only CheckObject sets it.
+	// keep asks checkItem to return the decoded objects too; live marks
+	// them Live (only CheckObject sets it).
 	keep    bool
+	live    bool
 	checked []*Object
 	// set holds the objects for the cross-object rules (when any runs).
 	set []*SetObject
@@ -231,6 +237,7 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Internal = append(res.Internal, r.internal...)
 		res.Suppressed = append(res.Suppressed, r.suppressed...)
 		res.Objects = append(res.Objects, r.objects...)
+		res.Checked = append(res.Checked, r.checked...)
 		set = append(set, r.set...)
 		crds = append(crds, r.crds...)
 		crs = append(crs, r.crs...)
@@ -385,6 +392,7 @@ func inputFinding(rule *Rule, file string, doc, line int, msg string) Finding {
 
 // checkDocument parses, decodes and checks one document.
 func (e *Engine) checkDocument(file string, doc *manifest.Document) (out docResult) {
+	out.keep = e.opts.KeepObjects
 	e.checkDocumentInto(file, doc, &out)
 	return out
 }
@@ -530,7 +538,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	objPos := at(it.Path)
 	out.objects = append(out.objects, CheckedObject{Object: ref, Document: doc.Index, Position: objPos})
 	meta, podMeta, spec := kind.Parts(dec.Object)
-	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: it.Node, Live: out.keep}
+	obj := &Object{Ref: ref, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: it.Node, Live: out.live}
 	if it.Path != "" {
 		obj.Root = rootPath(it.Path)
 	}

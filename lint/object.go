@@ -33,7 +33,7 @@ func (e *Engine) CheckObject(ctx context.Context, raw []byte) (*ObjectResult, er
 	if len(raw) > e.opts.MaxDocumentBytes {
 		return nil, fmt.Errorf("object is larger than %d bytes", e.opts.MaxDocumentBytes)
 	}
-	out := docResult{keep: true}
+	out := docResult{keep: true, live: true}
 	e.checkDocumentInto("", &manifest.Document{Index: 1, Data: raw, StartLine: 1}, &out)
 	res := &ObjectResult{Skipped: out.summary.Skipped > 0, Suppressed: out.suppressed}
 	if len(out.checked) > 1 {

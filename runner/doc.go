@@ -7,6 +7,10 @@
 // pod worker that reproduces the kubelet's ordering, restarts, back-off,
 // probes, hooks, phases and conditions.
 //
-// The sandbox needs Linux and cgo (runc's libcontainer and its nsenter
-// constructor); other builds get a stub whose functions say so.
+// The kubelet logic (pod.go, backoff.go, prober.go, lifecycle.go, kill.go,
+// podstatus.go, pull.go) is portable and runs on a clock (work.go) over a
+// CRI-shaped runtime interface (podRuntime, runtime.go), so that it is tested
+// in virtual time against a fake runtime (fakeruntime_test.go). The sandbox
+// behind that interface needs Linux and cgo (runc's libcontainer and its
+// nsenter constructor); on other builds Start returns ErrUnsupported.
 package runner

@@ -10,47 +10,6 @@ import (
 	v1 "k8s.io/api/core/v1"
 )
 
-func TestPostStartBlocksNextContainer(t *testing.T) {
-	p := run(t, `
-apiVersion: v1
-kind: Pod
-metadata: {name: poststart}
-spec:
-  terminationGracePeriodSeconds: 1
-  volumes: [{name: work, emptyDir: {}}]
-  containers:
-  - name: first
-    image: busybox
-    command: [sh, -c, "sleep 100"]
-    volumeMounts: [{name: work, mountPath: /work}]
-    lifecycle:
-      postStart:
-        exec: {command: [sh, -c, "sleep 1; echo hook-done > /work/hook"]}
-  - name: second
-    image: busybox
-    command: [sh, -c, "cat /work/hook; sleep 100"]
-    volumeMounts: [{name: work, mountPath: /work}]
-`)
-	st := waitFor(t, p, "Running", 30*time.Second, func(st v1.PodStatus) bool {
-		cs := ctrStatus(st, "second")
-		return cs != nil && cs.State.Running != nil
-	})
-	time.Sleep(300 * time.Millisecond)
-	if got := p.Logs()["second"]; got != "hook-done\n" {
-		t.Errorf("second saw %q: it started before first's postStart returned", got)
-	}
-	gap := ctrStatus(st, "second").State.Running.StartedAt.Sub(ctrStatus(st, "first").State.Running.StartedAt.Time)
-	if gap < time.Second {
-		t.Errorf("second started %v after first, want >= the hook's 1 s", gap)
-	}
-	// While postStart ran, the Pod was still Pending.
-	for _, s := range p.History() {
-		if cs := ctrStatus(s.Status, "second"); cs.State.Running == nil && s.Status.Phase != v1.PodPending {
-			t.Errorf("phase %s before every container started", s.Status.Phase)
-		}
-	}
-}
-
 func TestFailedPostStartKillsAndRestarts(t *testing.T) {
 	p := run(t, `
 apiVersion: v1

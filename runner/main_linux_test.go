@@ -135,10 +135,6 @@ func waitFor(t *testing.T, p *Pod, what string, timeout time.Duration, cond func
 	return p.Status()
 }
 
-func phaseIs(ph v1.PodPhase) func(v1.PodStatus) bool {
-	return func(st v1.PodStatus) bool { return st.Phase == ph }
-}
-
 func conditionTrue(st v1.PodStatus, t v1.PodConditionType) bool {
 	for _, c := range st.Conditions {
 		if c.Type == t {
@@ -146,13 +142,6 @@ func conditionTrue(st v1.PodStatus, t v1.PodConditionType) bool {
 		}
 	}
 	return false
-}
-
-func ctrStatus(st v1.PodStatus, name string) *v1.ContainerStatus {
-	if cs := findStatus(st.InitContainerStatuses, name); cs != nil {
-		return cs
-	}
-	return findStatus(st.ContainerStatuses, name)
 }
 
 func describe(st v1.PodStatus) string {

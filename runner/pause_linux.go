@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +20,10 @@ import (
 // cannot enter it: see runner-notes, a multithreaded process cannot setns into
 // a user namespace).
 func pauseMain(args []string) int {
+	var tmpfs []string
+	if len(args) > 0 && args[0] == tmpfsArg {
+		tmpfs, args = args[1:], nil
+	}
 	if len(args) > 0 {
 		return helperMain(args)
 	}
@@ -26,6 +31,9 @@ func pauseMain(args []string) int {
 	// handler are ignored, and SIGCHLD must not be lost before the loop runs.
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGCHLD)
+	if tmpfs != nil {
+		makeTmpfs(tmpfs)
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -52,7 +60,8 @@ func reapAll() {
 }
 
 // helperMain runs one network action from inside the Pod: "http-get URL
-// TIMEOUT" exits 0 for a status in [200,400), as the kubelet's prober does;
+// TIMEOUT" prints "status N" for an answer and "error TEXT" (exiting 1) for a
+// transport error, which probes and hooks judge differently (handlers.go);
 // "grpc-health ADDR SERVICE TIMEOUT" exits 0 when the gRPC health service
 // answers SERVING.
 func helperMain(args []string) int {
@@ -82,7 +91,7 @@ func helperMain(args []string) int {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[1], nil)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Println("error " + err.Error())
 		return 1
 	}
 	req.Header.Set("User-Agent", "kube-probe/podlint")
@@ -91,13 +100,10 @@ func helperMain(args []string) int {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Println("error " + strings.ReplaceAll(err.Error(), "\n", " "))
 		return 1
 	}
 	resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode < 400 {
-		return 0
-	}
-	fmt.Fprintln(os.Stderr, "HTTP probe failed with statuscode: "+strconv.Itoa(resp.StatusCode))
-	return 1
+	fmt.Println("status " + strconv.Itoa(resp.StatusCode))
+	return 0
 }

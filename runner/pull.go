@@ -1,5 +1,3 @@
-//go:build linux && cgo
-
 package runner
 
 import (
@@ -43,9 +41,10 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 		}
 		return true
 	}
-	now := time.Now()
+	now := p.w.now()
 	b := p.pulls[ref]
 	if b != nil && now.Sub(b.update) < b.d {
+		p.wakeAt(b.update.Add(b.d))
 		msg := fmt.Sprintf("Back-off pulling image %q", ref)
 		p.imageWait(c, "ImagePullBackOff", msg+": "+b.lastErr, func() {
 			p.event("Normal", "BackOff", c, msg)
@@ -54,7 +53,7 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 	}
 	p.event("Normal", "Pulling", c, fmt.Sprintf("Pulling image %q", ref))
 	p.publish(true)
-	begin := time.Now()
+	begin := p.w.now()
 	var size int64
 	var err error
 	if puller == nil {
@@ -64,12 +63,15 @@ func (p *Pod) ensureImage(c *ctr, retry bool) bool {
 	}
 	if err != nil {
 		p.event("Warning", "Failed", c, fmt.Sprintf("Failed to pull image %q: %v", ref, err))
-		p.nextPullBackOff(ref, time.Now())
+		p.nextPullBackOff(ref, p.w.now())
+		// The next pass shows the back-off (ImagePullBackOff) and waits for
+		// it to end.
+		p.wakeAt(p.w.now())
 		p.pulls[ref].lastErr = "ErrImagePull: " + err.Error()
 		p.imageWait(c, "ErrImagePull", err.Error(), nil)
 		return false
 	}
-	took := time.Since(begin).Truncate(time.Millisecond)
+	took := p.w.since(begin).Truncate(time.Millisecond)
 	p.event("Normal", "Pulled", c, fmt.Sprintf("Successfully pulled image %q in %v (%v including waiting). Image size: %d bytes.", ref, took, took, size))
 	return true
 }
