@@ -338,7 +338,7 @@ func (e *Engine) checkCustom(file string, doc *manifest.Document, root *yaml.Nod
 	if out.keep {
 		// CheckObject returns the custom resource as one object, its templates' stand-ins inside.
 		defer func() {
-			cr := &Object{Ref: ref, Custom: &ref, Templates: templates, Live: true, Position: objPos, node: it.Node}
+			cr := &Object{Ref: ref, Custom: &ref, Templates: templates, Live: out.live, Position: objPos, node: it.Node}
 			if len(templates) > 0 {
 				cr.Meta, cr.PodMeta, cr.PodSpec, cr.PodSpecPath = templates[0].Meta, templates[0].PodMeta, templates[0].PodSpec, templates[0].PodSpecPath
 			}
@@ -380,7 +380,7 @@ func (e *Engine) checkCustom(file string, doc *manifest.Document, root *yaml.Nod
 		}
 		meta, podMeta, spec := s.kind.Parts(dec.Object)
 		standRef := ObjectRef{APIVersion: s.kind.APIVersion, Kind: s.kind.Name, Namespace: it.Namespace, Name: it.Name}
-		obj := &Object{Ref: standRef, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: s.node, Live: out.keep, Position: objPos}
+		obj := &Object{Ref: standRef, Meta: meta, PodMeta: podMeta, PodSpec: spec, Typed: dec.Object, node: s.node, Live: out.live, Position: objPos}
 		obj.PodSpecPath = obj.Path(s.kind.SpecPath[0], s.kind.SpecPath[1:]...)
 		obj.Custom = &ref
 		templates = append(templates, obj)

@@ -477,7 +477,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		out.summary.Unreadable++
 		return
 	}
-	if !out.keep {
+	if !out.live {
 		e.collectSchemaInputs(file, doc, root, it, ref, at, add, out)
 	}
 	kind := manifest.LookupKind(it.Kind)
