@@ -38,6 +38,9 @@ type Options struct {
 	// DocumentLimits bound each document's nodes, depth, scalars and alias
 	// expansion; zero fields take manifest's defaults.
 	DocumentLimits manifest.Limits
+	// PodSecurity is the Pod Security level enforced by default and the
+	// exemptions (see podsecurity.go).
+	PodSecurity PodSecurityOptions
 }
 
 // Engine runs rules over manifests. It is safe for concurrent use.
@@ -151,6 +154,8 @@ type docResult struct {
 	// Live: only CheckObject sets it.
 	keep    bool
 	checked []*Object
+	// namespaces holds the labels of the Namespace objects seen, by name.
+	namespaces map[string]map[string]string
 }
 
 // Run checks every source and returns the findings in input order.
@@ -184,6 +189,7 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		}
 	}()
 	objects, full := 0, false
+	namespaces := map[string]map[string]string{}
 	for j := range ordered {
 		r := <-j.done
 		if full {
@@ -214,7 +220,13 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Summary.Skipped += r.summary.Skipped
 		res.Summary.Empty += r.summary.Empty
 		res.Summary.Unreadable += r.summary.Unreadable
+		for name, labels := range r.namespaces {
+			namespaces[name] = labels
+		}
 	}
+	res.Findings = e.resolvePodSecurity(res.Findings, namespaces)
+	res.Suppressed = e.resolveSuppressed(res.Suppressed, namespaces)
+	res.Summary.Suppressed = len(res.Suppressed)
 	res.CountSeverities()
 	return res
 }
@@ -429,6 +441,17 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		return
 	}
 	kind := manifest.LookupKind(it.Kind)
+	if it.Kind == "Namespace" && it.APIVersion == "v1" && it.Node != nil {
+		// Not checked, but its pod-security labels decide the level of its objects.
+		if v, err := manifest.Value(it.Node); err == nil {
+			if m, ok := v.(map[string]any); ok {
+				if out.namespaces == nil {
+					out.namespaces = map[string]map[string]string{}
+				}
+				out.namespaces[it.Name] = namespaceLabels(m)
+			}
+		}
+	}
 	if kind == nil || !manifest.IsKubernetesGroup(it.APIVersion) {
 		out.summary.Skipped++
 		out.skipped = append(out.skipped, Skip{Object: ref, Document: doc.Index, Position: at(it.Path)})
@@ -493,6 +516,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	for _, r := range e.rules {
 		e.runRule(r, obj, check, out)
 	}
+	e.podSecurityCandidates(obj, check)
 }
 
 // underAny reports whether path is one of roots or lies below one of them.

@@ -115,6 +115,9 @@ type Finding struct {
 	// Fix, when set, is a machine-applicable correction of the finding (podlint fix,
 	// SARIF fixes, editor quick fixes); nil when the rule offers none.
 	Fix *Fix
+
+	// psa marks a Pod Security candidate until Run resolves its namespace's levels.
+	psa *psaTag
 }
 
 // Fix is an unambiguous correction of one finding: text edits that keep every other

@@ -42,6 +42,10 @@ func (e *Engine) CheckObject(ctx context.Context, raw []byte) (*ObjectResult, er
 	if len(out.checked) == 1 {
 		res.Object = out.checked[0]
 	}
+	// A live object's namespace labels are the cluster's: only the default level applies here.
+	out.findings = e.resolvePodSecurity(out.findings, nil)
+	out.suppressed = e.resolveSuppressed(out.suppressed, nil)
+	res.Suppressed = out.suppressed
 	for _, f := range out.findings {
 		f.Position, f.Source, f.Document = Position{}, "", 0
 		res.Findings = append(res.Findings, f)

@@ -29,6 +29,8 @@ func categoryMeaning(c lint.Category) string {
 		return "works, but against good practice"
 	case lint.CategoryInput:
 		return "the input cannot be read as Kubernetes objects"
+	case lint.CategoryPodSecurity:
+		return "the namespace's Pod Security admission refuses the Pod (enforce) or warns about it (warn, audit)"
 	}
 	return string(c)
 }
@@ -40,7 +42,9 @@ func Markdown() string {
 	b.WriteString("Generated from the rule metadata by `UPDATE_GOLDEN=1 go test ./rules/`; do not edit by hand.\n")
 	b.WriteString("`podlint rules` lists them and `podlint rules explain RULE-ID` prints one.\n\n")
 	b.WriteString("Categories: `api`: the Kubernetes API server rejects the object. `lifecycle`: accepted, but the Pod misbehaves at run time. ")
-	b.WriteString("`practice`: works, but against good practice. `input`: the input cannot be read as Kubernetes objects.\n\n")
+	b.WriteString("`practice`: works, but against good practice. `input`: the input cannot be read as Kubernetes objects. ")
+	b.WriteString("`pod-security`: the namespace's Pod Security admission refuses the Pod (enforce) or warns about it (warn, audit); ")
+	b.WriteString("the severity follows the mode: enforce error, warn warning, audit info.\n\n")
 	b.WriteString("| Rule | Category | Severity | Title |\n|---|---|---|---|\n")
 	for _, r := range All() {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, r.ID, r.Category, r.Severity, r.Title)

@@ -33,7 +33,7 @@ func TestRuleMetadata(t *testing.T) {
 			if r.Severity != lint.SeverityError {
 				t.Errorf("%s: %s rules default to error", r.ID, r.Category)
 			}
-		case lint.CategoryLifecycle, lint.CategoryPractice:
+		case lint.CategoryLifecycle, lint.CategoryPractice, lint.CategoryPodSecurity:
 		default:
 			t.Errorf("%s: unknown category %q", r.ID, r.Category)
 		}
