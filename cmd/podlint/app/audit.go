@@ -122,7 +122,7 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 		return err
 	}
 	disabled, severity := cfg.EngineOptions(all)
-	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity})
+	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, PodSecurity: cfg.PodSecurityOptions()})
 	res, st, err := audit.Run(cmd.Context(), client, audit.Options{Engine: engine, Namespace: f.namespace, PageSize: f.pageSize})
 	if err != nil {
 		if cmd.Context().Err() != nil {

@@ -134,7 +134,7 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		return err
 	}
 	disabled, severity := cfg.EngineOptions(all)
-	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity}
+	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity, PodSecurity: cfg.PodSecurityOptions()}
 	if err := f.limits.apply(&engineOpts); err != nil {
 		return exitWith(ExitUsage, err)
 	}
