@@ -136,6 +136,10 @@ func (e *Engine) podSecurityCandidates(obj *Object, add func(Finding)) {
 		spec.RuntimeClassName != nil && slices.Contains(e.opts.PodSecurity.ExemptRuntimeClasses, *spec.RuntimeClassName) {
 		return
 	}
+	if obj.IsPod() && spec.HostNetwork {
+		spec = withHostNetworkPorts(spec)
+	}
+	spec = withDefaultVolumeSources(spec)
 	meta := obj.PodMeta
 	if meta == nil {
 		meta = &metav1.ObjectMeta{}
@@ -172,6 +176,51 @@ func (e *Engine) podSecurityCandidates(obj *Object, add func(Finding)) {
 			}
 		}
 	}
+}
+
+// withHostNetworkPorts returns spec as the API server stores a Pod with
+// hostNetwork (SetDefaults_Pod; not templates): every container and init container
+// port without a hostPort gets its containerPort as hostPort, which is what
+// admission then sees.
+func withHostNetworkPorts(spec *corev1.PodSpec) *corev1.PodSpec {
+	s := *spec
+	def := func(cs []corev1.Container) []corev1.Container {
+		out := make([]corev1.Container, len(cs))
+		copy(out, cs)
+		for i := range out {
+			ports := make([]corev1.ContainerPort, len(out[i].Ports))
+			copy(ports, out[i].Ports)
+			for j := range ports {
+				if ports[j].HostPort == 0 {
+					ports[j].HostPort = ports[j].ContainerPort
+				}
+			}
+			out[i].Ports = ports
+		}
+		return out
+	}
+	s.Containers, s.InitContainers = def(s.Containers), def(s.InitContainers)
+	return &s
+}
+
+// withDefaultVolumeSources returns spec with a volume that names no source given
+// an emptyDir, as the API server's defaulting does (SetDefaults_Volume, templates
+// included) before admission sees it.
+func withDefaultVolumeSources(spec *corev1.PodSpec) *corev1.PodSpec {
+	for i := range spec.Volumes {
+		if volumeSourceKey(&spec.Volumes[i].VolumeSource) != "" {
+			continue
+		}
+		s := *spec
+		s.Volumes = slices.Clone(spec.Volumes)
+		for j := i; j < len(s.Volumes); j++ {
+			if volumeSourceKey(&s.Volumes[j].VolumeSource) == "" {
+				s.Volumes[j].VolumeSource = corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}
+			}
+		}
+		return &s
+	}
+	return spec
 }
 
 // podMetaPath is where the Pod's metadata is: the object's own for a Pod, the
