@@ -135,9 +135,9 @@ func TestPodSecurity(t *testing.T) {
 		t.Errorf("got %+v", o)
 	}
 	for in, want := range map[string]string{
-		"podSecurity:\n  default: strict\n":                  "p.yaml:2:12: podSecurity.default",
+		"podSecurity:\n  default: strict\n":                 "p.yaml:2:12: podSecurity.default",
 		"podSecurity:\n  exemptions:\n    usernames: [a]\n": "p.yaml:3:16: podSecurity.exemptions.usernames",
-		"podSecurity:\n  level: baseline\n":                  `unknown key "level" in podSecurity`,
+		"podSecurity:\n  level: baseline\n":                 `unknown key "level" in podSecurity`,
 	} {
 		_, err := config.Parse("p.yaml", "/", []byte(in), rules.All())
 		if err == nil || !strings.Contains(err.Error(), want) {
