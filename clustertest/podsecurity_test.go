@@ -37,6 +37,11 @@ var violation = regexp.MustCompile(`^Pod Security "[^"]+" \([a-z]+, [^)]*\): (.*
 // names, and one labelled warn=baseline returns exactly the warnings podlint
 // predicts, over Pods covering every check (rules/testdata/pod-security/latest.yaml).
 func TestPodSecurity(t *testing.T) {
+	// Not yet run against a real API server by its author (the kube binaries'
+	// cold build did not finish in time): opt in until it has passed once.
+	if os.Getenv("PODLINT_CLUSTERTEST_PODSECURITY") == "" {
+		t.Skip("PODLINT_CLUSTERTEST_PODSECURITY is not set")
+	}
 	kubeBin, etcdBin := clusterBinaries(t)
 	stage(t, "build podlint")
 	bin := testbin.Podlint(t, "..")
