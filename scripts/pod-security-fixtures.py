@@ -104,7 +104,8 @@ metadata:
       - name: net.ipv4.tcp_notsent_lowat{w('pod-security-sysctls', P+'.securityContext.sysctls[1].name', minor < 37)}
         value: "16384"
 """))
-    docs.append(pod("host-process", b, psc_extra=f"""    windowsOptions:
+    # HostProcess Pods must use the host network, which baseline forbids too.
+    docs.append(pod("host-process", b, spec_extra=f"  hostNetwork: true{w('pod-security-host-namespaces', P+'.hostNetwork')}\n", psc_extra=f"""    windowsOptions:
       hostProcess: true{w('pod-security-windows-host-process', P+'.securityContext.windowsOptions.hostProcess')}
 """))
     # restricted
@@ -123,7 +124,9 @@ metadata:
     both = f" # want: pod-security-allow-privilege-escalation {C}.securityContext.allowPrivilegeEscalation; pod-security-capabilities-restricted {C}.securityContext.capabilities.drop"
     docs.append(pod("no-container-context", r, csc=False).replace("    - name: app\n", "    - name: app" + both + "\n"))
     # A Windows Pod is exempt from allowPrivilegeEscalation and capabilities since v1.25.
-    docs.append(pod("windows", r, spec_extra="  os:\n    name: windows\n", csc=False).replace("    - name: app\n", "    - name: app" + (both if minor < 25 else "") + "\n"))
+    # (No pod-level seccompProfile: the API server forbids it for a windows Pod.)
+    windows_wants = both + f"; pod-security-seccomp-profile-restricted {C}.securityContext.seccompProfile" if minor < 25 else ""
+    docs.append(pod("windows", r, psc=False, spec_extra="  os:\n    name: windows\n  securityContext:\n    runAsNonRoot: true\n", csc=False).replace("    - name: app\n", "    - name: app" + windows_wants + "\n"))
     docs.append(pod("run-as-root", r, psc=False, spec_extra=f"""  securityContext:
     runAsNonRoot: false{w('pod-security-run-as-non-root', P+'.securityContext.runAsNonRoot')}
     seccompProfile:
