@@ -206,7 +206,9 @@ func fixturePods(t *testing.T) []fixturePod {
 
 var namespaceLine = regexp.MustCompile(`(?m)^  namespace: \S+$`)
 
-func inNamespace(doc, ns string) string { return namespaceLine.ReplaceAllString(doc, "  namespace: "+ns) }
+func inNamespace(doc, ns string) string {
+	return namespaceLine.ReplaceAllString(doc, "  namespace: "+ns)
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
