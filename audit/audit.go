@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,6 +45,18 @@ type Options struct {
 	Namespace string
 	// PageSize is the list limit per call; zero means DefaultPageSize.
 	PageSize int64
+	// Resources are custom resources to list after Kinds (a Rollout, a
+	// ScaledJob): their pod templates are judged as the engine reads them.
+	Resources []schema.GroupVersionResource
+}
+
+// ParseResource reads GROUP/VERSION/RESOURCE (argoproj.io/v1alpha1/rollouts).
+func ParseResource(s string) (schema.GroupVersionResource, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return schema.GroupVersionResource{}, fmt.Errorf("%q is not GROUP/VERSION/RESOURCE (e.g. argoproj.io/v1alpha1/rollouts)", s)
+	}
+	return schema.GroupVersionResource{Group: parts[0], Version: parts[1], Resource: parts[2]}, nil
 }
 
 // Stats count what an audit listed besides the checked objects.
@@ -82,7 +95,7 @@ func Run(ctx context.Context, client dynamic.Interface, opts Options) (*lint.Res
 	case err != nil:
 		return nil, st, err
 	}
-	for _, gvr := range Kinds {
+	for _, gvr := range append(append([]schema.GroupVersionResource{}, Kinds...), opts.Resources...) {
 		cont := ""
 		for {
 			list, err := client.Resource(gvr).Namespace(opts.Namespace).List(ctx, metav1.ListOptions{Limit: limit, Continue: cont})

@@ -41,6 +41,12 @@ type Options struct {
 	// PodSecurity is the Pod Security level enforced by default and the
 	// exemptions (see podsecurity.go).
 	PodSecurity PodSecurityOptions
+	// CustomKinds are custom resource kinds declared in the configuration, read
+	// besides (or instead of) the built-in ones (BuiltinCustomKinds).
+	CustomKinds []CustomKind
+	// CRDs validate the custom resources of their kinds (check --crd), besides
+	// the CustomResourceDefinitions found in the inputs.
+	CRDs []*CRD
 }
 
 // Engine runs rules over manifests. It is safe for concurrent use.
@@ -53,6 +59,10 @@ type Engine struct {
 	inputRule map[string]bool
 	// updates are the rules with a CheckUpdate, run on (old, new) pairs.
 	updates []*Rule
+	// custom are the custom resource kinds whose pod templates are checked.
+	custom CustomKinds
+	// setRules are the rules with a CheckSet, run once over a whole run.
+	setRules []*Rule
 }
 
 // NewEngine returns an engine running rules (those with a Check) with opts.
@@ -64,7 +74,7 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	opts = opts.withLimitDefaults()
-	e := &Engine{opts: opts, known: map[string]bool{}, inputRule: map[string]bool{}}
+	e := &Engine{opts: opts, known: map[string]bool{}, inputRule: map[string]bool{}, custom: NewCustomKinds(opts.CustomKinds)}
 	all := append(rules[:len(rules):len(rules)], RuleUnusedSuppression) // never into the caller's array
 	for _, r := range all {
 		if e.known[r.ID] {
@@ -81,6 +91,9 @@ func NewEngine(rules []*Rule, opts Options) *Engine {
 		}
 		if r.CheckUpdate != nil {
 			e.updates = append(e.updates, r)
+		}
+		if r.CheckSet != nil {
+			e.setRules = append(e.setRules, r)
 		}
 	}
 	return e
@@ -156,6 +169,12 @@ type docResult struct {
 	checked []*Object
 	// namespaces holds the labels of the Namespace objects seen, by name.
 	namespaces map[string]map[string]string
+	// set holds the objects for the cross-object rules (when any runs).
+	set []*SetObject
+	// crds and crs are the CustomResourceDefinitions and custom resources of
+	// the document, validated once the whole input is read.
+	crds []*CRD
+	crs  []*pendingCR
 }
 
 // Run checks every source and returns the findings in input order.
@@ -190,6 +209,9 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 	}()
 	objects, full := 0, false
 	namespaces := map[string]map[string]string{}
+	var set []*SetObject
+	var crds []*CRD
+	var crs []*pendingCR
 	for j := range ordered {
 		r := <-j.done
 		if full {
@@ -214,6 +236,9 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Internal = append(res.Internal, r.internal...)
 		res.Suppressed = append(res.Suppressed, r.suppressed...)
 		res.Objects = append(res.Objects, r.objects...)
+		set = append(set, r.set...)
+		crds = append(crds, r.crds...)
+		crs = append(crs, r.crs...)
 		res.Summary.Suppressed += len(r.suppressed)
 		res.Summary.Files += r.summary.Files
 		res.Summary.Objects += r.summary.Objects
@@ -227,6 +252,11 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 	res.Findings = e.resolvePodSecurity(res.Findings, namespaces)
 	res.Suppressed = e.resolveSuppressed(res.Suppressed, namespaces)
 	res.Summary.Suppressed = len(res.Suppressed)
+	if !full && ctx.Err() == nil {
+		// After every per-object finding: these need the whole input.
+		e.runSchemas(crds, crs, res)
+		e.runSetRules(set, res)
+	}
 	res.CountSeverities()
 	return res
 }
@@ -440,6 +470,9 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		out.summary.Unreadable++
 		return
 	}
+	if !out.keep {
+		e.collectSchemaInputs(file, doc, root, it, ref, at, add, out)
+	}
 	kind := manifest.LookupKind(it.Kind)
 	if it.Kind == "Namespace" && it.APIVersion == "v1" && it.Node != nil {
 		// Not checked, but its pod-security labels decide the level of its objects.
@@ -453,6 +486,15 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		}
 	}
 	if kind == nil || !manifest.IsKubernetesGroup(it.APIVersion) {
+		if ck := e.custom.Lookup(it.APIVersion, it.Kind); ck != nil && !manifest.IsKubernetesGroup(it.APIVersion) {
+			e.checkCustom(file, doc, root, it, ck, decoder, out, ref, at(it.Path), add)
+			return
+		}
+		if len(e.setRules) > 0 {
+			if typed := referrer(it); typed != nil {
+				out.set = append(out.set, &SetObject{Ref: ref, Typed: typed, locate: at, node: it.Node, document: doc.Index, root: itemRoot(it.Path)})
+			}
+		}
 		out.summary.Skipped++
 		out.skipped = append(out.skipped, Skip{Object: ref, Document: doc.Index, Position: at(it.Path)})
 		return
@@ -498,6 +540,9 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	obj.Position = objPos
 	if out.keep {
 		out.checked = append(out.checked, obj)
+	}
+	if len(e.setRules) > 0 {
+		out.set = append(out.set, &SetObject{Ref: ref, Workload: obj, locate: at, node: it.Node, document: doc.Index, root: obj.Root})
 	}
 	if spec == nil {
 		return
@@ -572,6 +617,14 @@ func joinPath(prefix, name string) string {
 		return name
 	}
 	return prefix + "." + name
+}
+
+// itemRoot is rootPath for an item's path, nil at the top level.
+func itemRoot(path string) *field.Path {
+	if path == "" {
+		return nil
+	}
+	return rootPath(path)
 }
 
 // rootPath turns "items[3]" into a field.Path.

@@ -34,6 +34,10 @@ type Rule struct {
 	// replaces it (podlint diff, check --against, the webhook's UPDATE requests).
 	// Nil for rules that only look at one object.
 	CheckUpdate func(p *UpdatePass)
+	// CheckSet runs the rule once over every object of a run that carries a pod
+	// template or points at Pods (Services, PodDisruptionBudgets,
+	// HorizontalPodAutoscalers): the cross-object rules. Nil for the others.
+	CheckSet func(p *SetPass)
 	// CreateOnly marks a Check the API server applies to a Pod's create only
 	// (ValidatePodCreate, not ValidatePodUpdate): RunUpdate drops its findings
 	// about Pods that already exist in the old manifests.
@@ -62,6 +66,13 @@ type Object struct {
 	// cluster), rather than read from a manifest: fields the API server fills
 	// in (a Job's generated selector) are then its own, not the author's.
 	Live bool
+	// Custom is the custom resource whose embedded template this object stands
+	// in for (a Rollout's template checked as a Deployment); nil otherwise.
+	Custom *ObjectRef
+	// Templates are, for a custom resource returned by Engine.CheckObject, the
+	// stand-ins of each of its pod templates (Meta, PodMeta and PodSpec are the
+	// first one's); nil otherwise.
+	Templates []*Object
 	// Position is where the object starts in its file; findings placed elsewhere
 	// (a Rego policy's own errors) name it so the object can be found.
 	Position Position

@@ -98,6 +98,9 @@ func (e *Engine) CheckUpdate(ctx context.Context, old, new *Object) ([]Finding, 
 	if old.Ref.Kind != new.Ref.Kind {
 		return nil, fmt.Errorf("cannot compare a %s with a %s", old.Ref.Kind, new.Ref.Kind)
 	}
+	if new.Custom != nil {
+		return nil, nil // the update rules know the built-in kinds' immutable fields, not a custom controller's
+	}
 	var out []Finding
 	var errs []error
 	for _, r := range e.updates {

@@ -5,7 +5,7 @@ import "github.com/podlint/podlint/lint"
 // All returns every built-in rule in documentation order: the engine's input and
 // decoding rules first, then the checks, then the update rules.
 func All() []*lint.Rule {
-	return append(append(append(append(lint.InputRules(), checks()...), updates()...), lint.PodSecurityRules()...), lint.RuleUnusedSuppression)
+	return append(append(append(append(append(lint.InputRules(), checks()...), updates()...), sets()...), lint.PodSecurityRules()...), lint.RuleCustomResourceSchema, lint.RuleUnusedSuppression)
 }
 
 // checks lists the rules with a Check function, in the order they run.
@@ -53,6 +53,20 @@ func checks() []*lint.Rule {
 		affinityTerms,
 		securityContext,
 		podScheduling,
+	}
+}
+
+// sets lists the cross-object rules (CheckSet), run once over a whole input.
+func sets() []*lint.Rule {
+	return []*lint.Rule{
+		serviceTargetPort,
+		serviceTargetPortNumber,
+		serviceSelector,
+		pdbSelector,
+		pdbBlocksEviction,
+		hpaTargetMissing,
+		hpaUtilizationRequest,
+		hpaReplicasSet,
 	}
 }
 

@@ -56,7 +56,9 @@ var restartPolicy = &lint.Rule{
 
 func allowedRestartPolicies(kind string) []string {
 	switch kind {
-	case "Pod":
+	case "Pod", "PodTemplate":
+		// A PodTemplate stands for a custom controller's template, whose Pods are
+		// created directly (see lint.BuiltinCustomKinds): any policy is accepted.
 		return []string{"Always", "OnFailure", "Never"}
 	case "Job", "CronJob":
 		return []string{"OnFailure", "Never"}

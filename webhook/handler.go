@@ -22,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/lint/manifest"
 )
 
 // Limits and defaults of the handler.
@@ -242,7 +241,7 @@ func (h *Handler) decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	if req.SubResource != "" {
 		return dec, nil
 	}
-	if !checked(req.Kind) {
+	if !h.checked(req.Kind) {
 		return dec, nil
 	}
 	newRes, err := h.cfg.Engine.CheckObject(ctx, req.Object.Raw)
@@ -311,21 +310,30 @@ func (h *Handler) modeOf(f lint.Finding) Mode {
 // checked reports whether the request's kind is one podlint reads, in the
 // group and version podlint decodes (the webhook configuration's
 // matchPolicy Equivalent converts other versions to it).
-func checked(gvk metav1.GroupVersionKind) bool {
-	kind := manifest.LookupKind(gvk.Kind)
-	if kind == nil {
-		return false
-	}
+func (h *Handler) checked(gvk metav1.GroupVersionKind) bool {
 	apiVersion := gvk.Version
 	if gvk.Group != "" {
 		apiVersion = gvk.Group + "/" + gvk.Version
 	}
-	return apiVersion == kind.APIVersion
+	// Built-in kinds, and the custom resources whose pod templates podlint reads.
+	return h.cfg.Engine.ReadsKind(apiVersion, gvk.Kind)
 }
 
 // podChanged reports whether an update changes the pod spec or the pod
 // template's metadata (for a Pod, its own labels and annotations).
 func podChanged(old, new *lint.Object) bool {
+	if new.Custom != nil {
+		// A custom resource: any of its templates.
+		if len(old.Templates) != len(new.Templates) {
+			return true
+		}
+		for i := range new.Templates {
+			if podChanged(old.Templates[i], new.Templates[i]) {
+				return true
+			}
+		}
+		return false
+	}
 	if !apiequality.Semantic.DeepEqual(old.PodSpec, new.PodSpec) {
 		return true
 	}

@@ -111,6 +111,10 @@ func TestHandlerGolden(t *testing.T) {
 			denyCauses: []string{"spec.initContainers[0].image", "spec.containers[1].ports[0]"}, warnings: 1, warningHasID: "pod-image-change"},
 		{name: "update-pod-labels", request: "update-pod-labels", mode: webhook.ModeDeny, allowed: true},
 		{name: "update-scale", request: "update-scale", mode: webhook.ModeDeny, allowed: true},
+		// A custom resource's pod template is judged as the built-in kind it stands for.
+		{name: "rollout", request: "create-rollout", mode: webhook.ModeDeny,
+			denyCauses: []string{"spec.template.spec.restartPolicy", "spec.template.spec.containers[1].name"}},
+		{name: "update-rollout-scale", request: "update-rollout-scale", mode: webhook.ModeDeny, allowed: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := os.ReadFile(filepath.Join(testdata, tc.request+".request.json"))

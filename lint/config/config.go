@@ -46,6 +46,9 @@ type Config struct {
 	// PodSecurity is the Pod Security level enforced where no Namespace label
 	// says otherwise, and the exemptions.
 	PodSecurity PodSecurity `yaml:"podSecurity,omitempty"`
+	// CustomKinds declares custom resource kinds whose embedded pod templates
+	// are checked, each as a built-in kind (see lint.CustomKind).
+	CustomKinds []CustomKind `yaml:"customKinds,omitempty"`
 }
 
 // PodSecurity configures the Pod Security Standards checks, like the Pod Security
@@ -69,6 +72,44 @@ func (c *Config) PodSecurityOptions() lint.PodSecurityOptions {
 		o.Default, _ = lint.ParsePodSecurityLevel(c.PodSecurity.Default)
 	}
 	return o
+}
+
+// CustomKind is one entry of customKinds, as written.
+type CustomKind struct {
+	APIVersion string         `yaml:"apiVersion"`
+	Kind       string         `yaml:"kind"`
+	Templates  []TemplateSite `yaml:"templates"`
+}
+
+// TemplateSite is one entry of a custom kind's templates, as written.
+type TemplateSite struct {
+	Path         string   `yaml:"path"`
+	As           string   `yaml:"as"`
+	JobSpec      bool     `yaml:"jobSpec,omitempty"`
+	Siblings     []string `yaml:"siblings,omitempty"`
+	ClaimVolumes bool     `yaml:"claimVolumes,omitempty"`
+}
+
+// LintKinds returns the declared custom kinds for lint.Options.
+func (c *Config) LintKinds() []lint.CustomKind {
+	var out []lint.CustomKind
+	for _, k := range c.CustomKinds {
+		out = append(out, k.lint())
+	}
+	return out
+}
+
+func (k CustomKind) lint() lint.CustomKind {
+	group, version, _ := strings.Cut(k.APIVersion, "/")
+	if version == "*" {
+		version = ""
+	}
+	out := lint.CustomKind{Group: group, Version: version, Kind: k.Kind, Source: "config"}
+	for _, t := range k.Templates {
+		out.Templates = append(out.Templates, lint.TemplateSite{Path: t.Path, As: t.As, JobSpec: t.JobSpec,
+			Siblings: t.Siblings, ClaimVolumes: t.ClaimVolumes})
+	}
+	return out
 }
 
 // Rules turns rules on and off and overrides their severity.
@@ -212,6 +253,7 @@ func Parse(name, dir string, data []byte, rules []*lint.Rule) (*Config, error) {
 				},
 			})
 		},
+		"customKinds": func(v *yaml.Node) { c.CustomKinds = p.customKinds(v) },
 		"rules": func(v *yaml.Node) {
 			p.mapping(v, "rules", map[string]func(*yaml.Node){
 				"enable":  func(v *yaml.Node) { c.Rules.Enable = p.list(v, "rules.enable", p.ruleID(false)) },
@@ -292,6 +334,70 @@ func (p *parser) mapping(n *yaml.Node, what string, keys map[string]func(*yaml.N
 		seen[k.Value] = true
 		fn(v)
 	}
+}
+
+// customKinds reads the customKinds list: each entry strictly, then checked
+// as lint.CustomKind.Validate does, with the entry's position.
+func (p *parser) customKinds(n *yaml.Node) []CustomKind {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "customKinds: expected a list, got %s", kindName(n))
+		return nil
+	}
+	var out []CustomKind
+	seen := map[string]bool{}
+	for i, item := range n.Content {
+		what := fmt.Sprintf("customKinds[%d]", i)
+		var k CustomKind
+		p.mapping(item, what, map[string]func(*yaml.Node){
+			"apiVersion": func(v *yaml.Node) { k.APIVersion, _ = p.scalar(v, what+".apiVersion") },
+			"kind":       func(v *yaml.Node) { k.Kind, _ = p.scalar(v, what+".kind") },
+			"templates": func(v *yaml.Node) {
+				if v.Kind != yaml.SequenceNode {
+					p.errorf(v, "%s.templates: expected a list, got %s", what, kindName(v))
+					return
+				}
+				for j, tn := range v.Content {
+					tw := fmt.Sprintf("%s.templates[%d]", what, j)
+					var t TemplateSite
+					p.mapping(tn, tw, map[string]func(*yaml.Node){
+						"path":         func(v *yaml.Node) { t.Path, _ = p.scalar(v, tw+".path") },
+						"as":           func(v *yaml.Node) { t.As, _ = p.scalar(v, tw+".as") },
+						"jobSpec":      func(v *yaml.Node) { t.JobSpec = p.boolean(v, tw+".jobSpec") },
+						"claimVolumes": func(v *yaml.Node) { t.ClaimVolumes = p.boolean(v, tw+".claimVolumes") },
+						"siblings":     func(v *yaml.Node) { t.Siblings = p.list(v, tw+".siblings", nil) },
+					})
+					k.Templates = append(k.Templates, t)
+				}
+			},
+		})
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		if group, _, ok := strings.Cut(k.APIVersion, "/"); !ok || group == "" {
+			p.errorf(item, "%s: apiVersion %q must be group/version (or group/* for every version)", what, k.APIVersion)
+			continue
+		}
+		lk := k.lint()
+		if err := lk.Validate(); err != nil {
+			p.errorf(item, "%s: %v", what, err)
+			continue
+		}
+		key := k.APIVersion + " " + k.Kind
+		if seen[key] {
+			p.errorf(item, "%s: %s %s is declared twice", what, k.APIVersion, k.Kind)
+		}
+		seen[key] = true
+		out = append(out, k)
+	}
+	return out
+}
+
+func (p *parser) boolean(n *yaml.Node, what string) bool {
+	if n.Kind != yaml.ScalarNode || (n.Value != "true" && n.Value != "false") {
+		p.errorf(n, "%s: expected true or false, got %s", what, kindName(n))
+		return false
+	}
+	return n.Value == "true"
 }
 
 func (p *parser) scalar(n *yaml.Node, what string) (string, bool) {
@@ -466,5 +572,15 @@ func (c *Config) Print() ([]byte, error) {
 	if err := enc.Encode(c); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), enc.Close()
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	// The kinds read besides the declared ones, as comments: they are not
+	// configuration, but what the configuration adds to.
+	b.WriteString("# kinds read: " + strings.Join(manifest.KindNames(), ", ") + "\n")
+	b.WriteString("# custom kinds built in (podlint rules kinds lists their templates):\n")
+	for _, k := range lint.BuiltinCustomKinds {
+		fmt.Fprintf(&b, "#   %s/* %s (%s)\n", k.Group, k.Kind, k.Source)
+	}
+	return b.Bytes(), nil
 }

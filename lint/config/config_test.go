@@ -32,6 +32,18 @@ func TestParseErrorsHavePositions(t *testing.T) {
 		{name: "enabled and disabled", src: "rules:\n  enable: [bare-pod]\n  disable: [bare-pod]\n",
 			want: ".podlint.yaml: rules: bare-pod is both enabled and disabled"},
 		{name: "syntax", src: "rules: [\n", want: ".podlint.yaml: "},
+		{name: "custom kind without group", src: "customKinds:\n  - apiVersion: v1\n    kind: Thing\n    templates: [{path: spec.template, as: Deployment}]\n",
+			want: `.podlint.yaml:2:5: customKinds[0]: apiVersion "v1" must be group/version`},
+		{name: "custom kind in a Kubernetes group", src: "customKinds:\n  - apiVersion: apps/v1\n    kind: Thing\n    templates: [{path: spec.template, as: Deployment}]\n",
+			want: ".podlint.yaml:2:5: customKinds[0]: apps is a Kubernetes API group"},
+		{name: "custom kind as unknown kind", src: "customKinds:\n  - apiVersion: x.io/v1\n    kind: Thing\n    templates: [{path: spec.template, as: Deploymnt}]\n",
+			want: `.podlint.yaml:2:5: customKinds[0]: spec.template: as "Deploymnt" is not a built-in kind`},
+		{name: "custom kind bad path", src: "customKinds:\n  - apiVersion: x.io/v1\n    kind: Thing\n    templates: [{path: \"spec.items[0].template\", as: PodTemplate}]\n",
+			want: `.podlint.yaml:2:5: customKinds[0]: bad segment "items[0]"`},
+		{name: "custom kind unknown key", src: "customKinds:\n  - apiVersion: x.io/v1\n    kind: Thing\n    templates: [{path: spec.template, as: Job, jobspec: true}]\n",
+			want: `.podlint.yaml:4:48: unknown key "jobspec" in customKinds[0].templates[0]; did you mean "jobSpec"?`},
+		{name: "job spec as a Deployment", src: "customKinds:\n  - apiVersion: x.io/v1\n    kind: Thing\n    templates: [{path: spec.job, as: Deployment, jobSpec: true}]\n",
+			want: `.podlint.yaml:2:5: customKinds[0]: spec.job: a Job spec is checked as a Job`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -143,5 +155,28 @@ func TestPodSecurity(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: got %v, want an error with %q", in, err, want)
 		}
+	}
+}
+
+func TestPrintRoundTripsCustomKinds(t *testing.T) {
+	src := "customKinds:\n  - apiVersion: platform.example.com/*\n    kind: WebApp\n    templates:\n      - path: spec.template\n        as: Deployment\n        siblings: [replicas, selector]\n"
+	c, err := config.Parse("in", "/repo", []byte(src), rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Print()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := config.Parse("printed", "/repo", out, rules.All())
+	if err != nil {
+		t.Fatalf("printed configuration does not parse: %v\n%s", err, out)
+	}
+	kinds := back.LintKinds()
+	if len(kinds) != 1 || kinds[0].Group != "platform.example.com" || kinds[0].Version != "" || kinds[0].Templates[0].Siblings[1] != "selector" {
+		t.Errorf("round trip lost the custom kind: %+v\n%s", kinds, out)
+	}
+	if !strings.Contains(string(out), "# custom kinds built in") || !strings.Contains(string(out), "argoproj.io/* Rollout") {
+		t.Errorf("config print does not list the built-in custom kinds:\n%s", out)
 	}
 }

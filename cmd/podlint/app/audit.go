@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ type auditFlags struct {
 	quiet         bool
 	color         string
 	policies      []string
+	resources     []string
 	pageSize      int64
 	timeout       time.Duration
 }
@@ -66,6 +68,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error
 	fl.StringArrayVar(&f.policies, "policy", nil, "directory or file of Rego policies to run as well (repeatable)")
 	fl.DurationVar(&f.timeout, "request-timeout", 30*time.Second, "deadline of each list call to the API server")
 	fl.Int64Var(&f.pageSize, "page-size", audit.DefaultPageSize, "objects per list call")
+	fl.StringArrayVar(&f.resources, "resource", nil, "also list this custom resource, as GROUP/VERSION/RESOURCE (repeatable), e.g. argoproj.io/v1alpha1/rollouts; its pod templates are judged as in check")
 	// Tuning for tests of pagination, not a knob users need.
 	_ = fl.MarkHidden("page-size")
 	return cmd
@@ -122,8 +125,16 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 		return err
 	}
 	disabled, severity := cfg.EngineOptions(all)
-	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, PodSecurity: cfg.PodSecurityOptions()})
-	res, st, err := audit.Run(cmd.Context(), client, audit.Options{Engine: engine, Namespace: f.namespace, PageSize: f.pageSize})
+	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds(), PodSecurity: cfg.PodSecurityOptions()})
+	var resources []schema.GroupVersionResource
+	for _, r := range f.resources {
+		gvr, err := audit.ParseResource(r)
+		if err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--resource: %w", err))
+		}
+		resources = append(resources, gvr)
+	}
+	res, st, err := audit.Run(cmd.Context(), client, audit.Options{Engine: engine, Namespace: f.namespace, PageSize: f.pageSize, Resources: resources})
 	if err != nil {
 		if cmd.Context().Err() != nil {
 			return exitWith(ExitInternal, fmt.Errorf("interrupted: %w", err))

@@ -24,6 +24,8 @@ type checkFlags struct {
 	showSource bool
 	policies   []string
 	limits     limitFlags
+	// crds are --crd files and directories of CustomResourceDefinitions.
+	crds []string
 	// against is the old manifests' path: check then also judges updates (see diff.go).
 	against string
 }
@@ -65,6 +67,7 @@ func (f *checkFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.BoolVar(&f.showSource, "show-source", false, "print the offending source line with a caret under the column (default: on for a terminal)")
 	fl.StringArrayVar(&f.policies, "policy", nil, "directory or file of Rego policies to run as well (repeatable; _test.rego files are left out; adds to the configuration's policies)")
+	fl.StringArrayVar(&f.crds, "crd", nil, "file or directory of CustomResourceDefinitions whose schemas validate the custom resources checked (repeatable; CRDs among the inputs are used too)")
 	f.limits.register(fl)
 }
 
@@ -134,9 +137,14 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 		return err
 	}
 	disabled, severity := cfg.EngineOptions(all)
-	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity, PodSecurity: cfg.PodSecurityOptions()}
+	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds(), PodSecurity: cfg.PodSecurityOptions()}
 	if err := f.limits.apply(&engineOpts); err != nil {
 		return exitWith(ExitUsage, err)
+	}
+	if len(f.crds) > 0 {
+		if engineOpts.CRDs, err = lint.LoadCRDs(f.crds); err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--crd: %w", err))
+		}
 	}
 	engine := lint.NewEngine(all, engineOpts)
 	var sources []lint.Source

@@ -69,6 +69,8 @@ func TestGolden(t *testing.T) {
 		{name: "config", args: []string{"check", "--config", "testdata/config/podlint.yaml", "testdata/examples", "testdata/notes", "testdata/suppress"}, exit: 1},
 		{name: "config-flags-win", args: []string{"check", "--config", "testdata/config/podlint.yaml", "--fail-on", "none", "--kubernetes-version", "1.37", "--quiet", "testdata/examples/app.yaml"}, exit: 0},
 		{name: "config-print", args: []string{"config", "print", "--config", "testdata/config/podlint.yaml", "--fail-on", "info"}, exit: 0},
+		{name: "rules-kinds", args: []string{"rules", "kinds", "--config", "testdata/config/customkinds.yaml"}, exit: 0},
+		{name: "customkinds", args: []string{"check", "--config", "testdata/config/customkinds.yaml", "testdata/customkinds"}, exit: 1},
 		{name: "config-bad", args: []string{"check", "--config", "testdata/config/bad.yaml", "testdata/examples"}, exit: 2},
 		{name: "diff-text", args: []string{"diff", "testdata/update/old/app.yaml", "testdata/update/new/app.yaml"}, exit: 1},
 		{name: "diff-json", args: []string{"diff", "--format", "json", "testdata/update/old/app.yaml", "testdata/update/new/app.yaml"}, exit: 1},

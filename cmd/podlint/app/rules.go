@@ -3,11 +3,13 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/config"
 	"github.com/podlint/podlint/lint/manifest"
 	"github.com/podlint/podlint/rules"
 	"github.com/podlint/podlint/rules/rego"
@@ -101,5 +103,64 @@ func newRulesCommand(s Streams) *cobra.Command {
 			return nil
 		},
 	})
+	cmd.AddCommand(newKindsCommand(s))
+	return cmd
+}
+
+// newKindsCommand is `podlint rules kinds`: every kind podlint reads, the
+// built-in ones, the custom resources it knows and those the configuration declares.
+func newKindsCommand(s Streams) *cobra.Command {
+	var format string
+	f := &configFlags{}
+	cmd := &cobra.Command{
+		Use:   "kinds",
+		Short: "List the kinds podlint reads: Kubernetes' own, and custom resources with pod templates (built in or declared in " + config.FileName + ")",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.load(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			type jsonKind struct {
+				APIVersion string              `json:"apiVersion"`
+				Kind       string              `json:"kind"`
+				Templates  []lint.TemplateSite `json:"templates"`
+				Source     string              `json:"source"`
+			}
+			var out []jsonKind
+			for _, name := range manifest.KindNames() {
+				k := manifest.LookupKind(name)
+				out = append(out, jsonKind{APIVersion: k.APIVersion, Kind: name, Source: "kubernetes",
+					Templates: []lint.TemplateSite{{Path: strings.Join(k.SpecPath, "."), As: name}}})
+			}
+			for _, k := range lint.NewCustomKinds(cfg.LintKinds()).List() {
+				v := k.Version
+				if v == "" {
+					v = "*"
+				}
+				out = append(out, jsonKind{APIVersion: k.Group + "/" + v, Kind: k.Kind, Templates: k.Templates, Source: k.Source})
+			}
+			switch format {
+			case "text":
+				tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "APIVERSION\tKIND\tTEMPLATES (CHECKED AS)\tSOURCE")
+				for _, k := range out {
+					var sites []string
+					for _, t := range k.Templates {
+						sites = append(sites, fmt.Sprintf("%s (%s)", t.Path, t.As))
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.APIVersion, k.Kind, strings.Join(sites, ", "), k.Source)
+				}
+				return tw.Flush()
+			case "json":
+				enc := json.NewEncoder(s.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			return exitWith(ExitUsage, fmt.Errorf("--format: unknown format %q (supported: text, json)", format))
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text or json")
+	f.register(cmd.Flags())
 	return cmd
 }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestHpaReplicasSet(t *testing.T) { testRule(t, hpaReplicasSet) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestHpaTargetMissing(t *testing.T) { testRule(t, hpaTargetMissing) }

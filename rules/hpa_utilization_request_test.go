@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestHpaUtilizationRequest(t *testing.T) { testRule(t, hpaUtilizationRequest) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPdbBlocksEviction(t *testing.T) { testRule(t, pdbBlocksEviction) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestPdbSelector(t *testing.T) { testRule(t, pdbSelector) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestServiceSelector(t *testing.T) { testRule(t, serviceSelector) }

@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestServiceTargetPortNumber(t *testing.T) { testRule(t, serviceTargetPortNumber) }

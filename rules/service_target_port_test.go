@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestServiceTargetPort(t *testing.T) { testRule(t, serviceTargetPort) }
