@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
@@ -67,6 +68,9 @@ type Stats struct {
 	Pages int
 	// Listed counts the objects listed, of every kind.
 	Listed int
+	// NamespaceLabelsErr is why the namespaces' labels could not be read (RBAC
+	// forbids it): their Pod Security levels were then not applied.
+	NamespaceLabelsErr error
 }
 
 // Run lists the objects and checks each one. Findings are sorted by namespace,
@@ -83,6 +87,14 @@ func Run(ctx context.Context, client dynamic.Interface, opts Options) (*lint.Res
 		limit = DefaultPageSize
 	}
 	res := &lint.Result{}
+	labels, err := namespaceLabels(ctx, client, opts.Namespace)
+	switch {
+	case apierrors.IsForbidden(err):
+		// Without them only --pod-security applies; the caller says so.
+		st.NamespaceLabelsErr = err
+	case err != nil:
+		return nil, st, err
+	}
 	for _, gvr := range append(append([]schema.GroupVersionResource{}, Kinds...), opts.Resources...) {
 		cont := ""
 		for {
@@ -99,7 +111,7 @@ func Run(ctx context.Context, client dynamic.Interface, opts Options) (*lint.Res
 				if err != nil {
 					return nil, st, fmt.Errorf("encoding %s %s/%s: %w", gvr.Resource, list.Items[i].GetNamespace(), list.Items[i].GetName(), err)
 				}
-				if err := check(ctx, opts.Engine, raw, res, &st); err != nil {
+				if err := check(ctx, opts.Engine, raw, labels[list.Items[i].GetNamespace()], res, &st); err != nil {
 					return nil, st, err
 				}
 			}
@@ -115,8 +127,8 @@ func Run(ctx context.Context, client dynamic.Interface, opts Options) (*lint.Res
 }
 
 // check runs the engine on one listed object and adds it to res.
-func check(ctx context.Context, e *lint.Engine, raw []byte, res *lint.Result, st *Stats) error {
-	out, err := e.CheckObject(ctx, raw)
+func check(ctx context.Context, e *lint.Engine, raw []byte, nsLabels map[string]string, res *lint.Result, st *Stats) error {
+	out, err := e.CheckObjectIn(ctx, raw, nsLabels)
 	if err != nil {
 		// A rule that panicked is podlint's failure (exit 3), not the object's.
 		res.Internal = append(res.Internal, err)
@@ -135,6 +147,36 @@ func check(ctx context.Context, e *lint.Engine, raw []byte, res *lint.Result, st
 	res.Suppressed = append(res.Suppressed, out.Suppressed...)
 	res.Summary.Suppressed += len(out.Suppressed)
 	return nil
+}
+
+// namespaceLabels reads the labels of the audited namespaces, whose
+// pod-security.kubernetes.io labels decide which Pod Security levels the
+// objects are judged at: what the admission controller's dry run of a label
+// change reports for the Pods already there.
+func namespaceLabels(ctx context.Context, client dynamic.Interface, namespace string) (map[string]map[string]string, error) {
+	gvr := schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	out := map[string]map[string]string{}
+	if namespace != "" {
+		ns, err := client.Resource(gvr).Get(ctx, namespace, metav1.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("reading namespace %s (its Pod Security labels): %w", namespace, err)
+		}
+		out[namespace] = ns.GetLabels()
+		return out, nil
+	}
+	cont := ""
+	for {
+		list, err := client.Resource(gvr).List(ctx, metav1.ListOptions{Limit: DefaultPageSize, Continue: cont})
+		if err != nil {
+			return nil, fmt.Errorf("listing namespaces (their Pod Security labels): %w", err)
+		}
+		for i := range list.Items {
+			out[list.Items[i].GetName()] = list.Items[i].GetLabels()
+		}
+		if cont = list.GetContinue(); cont == "" {
+			return out, nil
+		}
+	}
 }
 
 func sortResult(res *lint.Result) {

@@ -128,3 +128,54 @@ func TestCorpusMistakes(t *testing.T) {
 		t.Errorf("internal errors: %v", res.Internal)
 	}
 }
+
+// BenchmarkPodSecurity measures what the Pod Security evaluation costs on the
+// corpus, on one worker: without it (every pod-security rule disabled), as every
+// run does it (each object evaluated, nothing enforced without labels or
+// --pod-security), and enforcing restricted:latest everywhere (every finding
+// placed and reported).
+//
+//	go test -run XXX -bench PodSecurity -benchtime 3x ./bench
+func BenchmarkPodSecurity(b *testing.B) {
+	n := benchObjects(b)
+	dir := b.TempDir()
+	st, err := bench.Generate(dir, bench.Options{Objects: n, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	off := map[string]bool{}
+	for _, r := range lint.PodSecurityRules() {
+		off[r.ID] = true
+	}
+	restricted, err := lint.ParsePodSecurityLevel("restricted")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		opts lint.Options
+	}{
+		{"pod-security=off", lint.Options{Workers: 1, Disabled: off}},
+		{"pod-security=labels", lint.Options{Workers: 1}},
+		{"pod-security=restricted", lint.Options{Workers: 1, PodSecurity: lint.PodSecurityOptions{Default: restricted}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			engine := lint.NewEngine(rules.All(), c.opts)
+			b.ReportAllocs()
+			cpu0, cpuOK := cpuTime()
+			findings := 0
+			for b.Loop() {
+				res := engine.Run(context.Background(), lint.Sources([]string{dir}, nil))
+				if got := res.Summary.Objects + res.Summary.Skipped; got != st.Objects || len(res.Internal) > 0 {
+					b.Fatalf("checked %d objects (want %d), internal errors: %v", got, st.Objects, res.Internal)
+				}
+				findings = len(res.Findings)
+			}
+			b.ReportMetric(float64(st.Objects)*float64(b.N)/b.Elapsed().Seconds(), "manifests/s")
+			if cpu1, ok := cpuTime(); ok && cpuOK && cpu1 > cpu0 {
+				b.ReportMetric(float64(st.Objects)*float64(b.N)/(cpu1-cpu0).Seconds(), "manifests/CPU-s")
+			}
+			b.ReportMetric(float64(findings), "findings")
+		})
+	}
+}

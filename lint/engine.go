@@ -41,6 +41,9 @@ type Options struct {
 	// DocumentLimits bound each document's nodes, depth, scalars and alias
 	// expansion; zero fields take manifest's defaults.
 	DocumentLimits manifest.Limits
+	// PodSecurity is the Pod Security level enforced by default and the
+	// exemptions (see podsecurity.go).
+	PodSecurity PodSecurityOptions
 	// CustomKinds are custom resource kinds declared in the configuration, read
 	// besides (or instead of) the built-in ones (BuiltinCustomKinds).
 	CustomKinds []CustomKind
@@ -171,6 +174,8 @@ type docResult struct {
 	keep    bool
 	live    bool
 	checked []*Object
+	// namespaces holds the labels of the Namespace objects seen, by name.
+	namespaces map[string]map[string]string
 	// set holds the objects for the cross-object rules (when any runs).
 	set []*SetObject
 	// crds and crs are the CustomResourceDefinitions and custom resources of
@@ -210,6 +215,7 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		}
 	}()
 	objects, full := 0, false
+	namespaces := map[string]map[string]string{}
 	var set []*SetObject
 	var crds []*CRD
 	var crs []*pendingCR
@@ -247,7 +253,13 @@ func (e *Engine) Run(ctx context.Context, sources []Source) *Result {
 		res.Summary.Skipped += r.summary.Skipped
 		res.Summary.Empty += r.summary.Empty
 		res.Summary.Unreadable += r.summary.Unreadable
+		for name, labels := range r.namespaces {
+			namespaces[name] = labels
+		}
 	}
+	res.Findings = e.resolvePodSecurity(res.Findings, namespaces)
+	res.Suppressed = e.resolveSuppressed(res.Suppressed, namespaces)
+	res.Summary.Suppressed = len(res.Suppressed)
 	if !full && ctx.Err() == nil {
 		// After every per-object finding: these need the whole input.
 		e.runSchemas(crds, crs, res)
@@ -481,6 +493,17 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 		e.collectSchemaInputs(file, doc, root, it, ref, at, add, out)
 	}
 	kind := manifest.LookupKind(it.Kind)
+	if it.Kind == "Namespace" && it.APIVersion == "v1" && it.Node != nil {
+		// Not checked, but its pod-security labels decide the level of its objects.
+		if v, err := manifest.Value(it.Node); err == nil {
+			if m, ok := v.(map[string]any); ok {
+				if out.namespaces == nil {
+					out.namespaces = map[string]map[string]string{}
+				}
+				out.namespaces[it.Name] = namespaceLabels(m)
+			}
+		}
+	}
 	if kind == nil || !manifest.IsKubernetesGroup(it.APIVersion) {
 		if ck := e.custom.Lookup(it.APIVersion, it.Kind); ck != nil && !manifest.IsKubernetesGroup(it.APIVersion) {
 			e.checkCustom(file, doc, root, it, ck, decoder, out, ref, at(it.Path), add)
@@ -567,6 +590,7 @@ func (e *Engine) checkItem(file string, doc *manifest.Document, root *yaml.Node,
 	for _, r := range e.rules {
 		e.runRule(r, obj, check, out)
 	}
+	e.podSecurityCandidates(obj, check)
 }
 
 // apiVersionFixable reports whether moving an object from a removed apiVersion to

@@ -121,6 +121,9 @@ type Finding struct {
 
 	// locate, when set, is the path the finding is positioned at instead of Field.
 	locate string
+
+	// psa marks a Pod Security candidate until Run resolves its namespace's levels.
+	psa *psaTag
 }
 
 // Fix is an unambiguous correction of one finding: text edits that keep every other

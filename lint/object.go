@@ -27,6 +27,14 @@ type ObjectResult struct {
 // findings have the IDs, paths and messages of `podlint check`. The error joins
 // podlint's own failures (a rule that panicked); findings found before still count.
 func (e *Engine) CheckObject(ctx context.Context, raw []byte) (*ObjectResult, error) {
+	return e.CheckObjectIn(ctx, raw, nil)
+}
+
+// CheckObjectIn is CheckObject for an object whose namespace carries nsLabels in
+// the cluster (nil when unknown): its pod-security.kubernetes.io labels then
+// decide the Pod Security levels, over PodSecurityOptions.Default, as they do
+// for the admission controller.
+func (e *Engine) CheckObjectIn(ctx context.Context, raw []byte, nsLabels map[string]string) (*ObjectResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -42,6 +50,13 @@ func (e *Engine) CheckObject(ctx context.Context, raw []byte) (*ObjectResult, er
 	if len(out.checked) == 1 {
 		res.Object = out.checked[0]
 	}
+	var labels map[string]map[string]string
+	if len(out.checked) == 1 && nsLabels != nil {
+		labels = map[string]map[string]string{out.checked[0].Ref.Namespace: nsLabels}
+	}
+	out.findings = e.resolvePodSecurity(out.findings, labels)
+	out.suppressed = e.resolveSuppressed(out.suppressed, labels)
+	res.Suppressed = out.suppressed
 	for _, f := range out.findings {
 		f.Position, f.Source, f.Document = Position{}, "", 0
 		res.Findings = append(res.Findings, f)

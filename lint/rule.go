@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/pod-security-admission/policy"
 
 	"github.com/podlint/podlint/lint/manifest"
 )
@@ -52,6 +53,9 @@ type Rule struct {
 	// (ValidatePodCreate, not ValidatePodUpdate): RunUpdate drops its findings
 	// about Pods that already exist in the old manifests.
 	CreateOnly bool
+
+	// psaCheck is the Pod Security check ID of a pod-security rule.
+	psaCheck policy.CheckID
 }
 
 // Object is one Kubernetes object that carries a pod spec, decoded and ready for rules.

@@ -34,6 +34,8 @@ func categoryMeaning(c lint.Category) string {
 		return "works, but against good practice"
 	case lint.CategoryInput:
 		return "the input cannot be read as Kubernetes objects"
+	case lint.CategoryPodSecurity:
+		return "the namespace's Pod Security admission refuses the Pod (enforce) or warns about it (warn, audit)"
 	}
 	return string(c)
 }
@@ -45,7 +47,9 @@ func Markdown() string {
 	b.WriteString("Generated from the rule metadata by `UPDATE_GOLDEN=1 go test ./rules/`; do not edit by hand.\n")
 	b.WriteString("`podlint rules` lists them and `podlint rules explain RULE-ID` prints one.\n\n")
 	b.WriteString("Categories: `api`: the Kubernetes API server rejects the object. `lifecycle`: accepted, but the Pod misbehaves at run time. ")
-	b.WriteString("`practice`: works, but against good practice. `input`: the input cannot be read as Kubernetes objects.\n\n")
+	b.WriteString("`practice`: works, but against good practice. `input`: the input cannot be read as Kubernetes objects. ")
+	b.WriteString("`pod-security`: the namespace's Pod Security admission refuses the Pod (enforce) or warns about it (warn, audit); ")
+	b.WriteString("the severity follows the mode: enforce error, warn warning, audit info.\n\n")
 	b.WriteString("Fix: `podlint fix` applies the automatic fix of the rules marked yes (see each rule for what it does).\n\n")
 	b.WriteString("| Rule | Category | Severity | Fix | Title |\n|---|---|---|---|---|\n")
 	for _, r := range All() {

@@ -5,7 +5,7 @@ import "github.com/podlint/podlint/lint"
 // All returns every built-in rule in documentation order: the engine's input and
 // decoding rules first, then the checks, then the update rules.
 func All() []*lint.Rule {
-	return append(append(append(append(lint.InputRules(), checks()...), updates()...), sets()...), lint.RuleCustomResourceSchema, lint.RuleUnusedSuppression)
+	return append(append(append(append(append(lint.InputRules(), checks()...), updates()...), sets()...), lint.PodSecurityRules()...), lint.RuleCustomResourceSchema, lint.RuleUnusedSuppression)
 }
 
 // checks lists the rules with a Check function, in the order they run.

@@ -134,3 +134,20 @@ BEGIN {
 	printf "target: podlint >= 2x kubeconform throughput (wall and per CPU-second): %s (%.2fx wall, %.2fx per CPU-second; aim 5x)\n", verdict, tw, tc
 	if (enforce == "1" && verdict == "BELOW") exit 1
 }' | tee "$work/results.txt"
+
+# The Pod Security evaluation's cost: the engine on one worker over the same corpus
+# size, without it, as every run does it, and enforcing restricted everywhere
+# (BENCH_PODSECURITY=0 skips it).
+if [[ ${BENCH_PODSECURITY:-1} != 0 ]]; then
+	log "bench: Pod Security evaluation, $objects manifests, one worker"
+	PODLINT_BENCH_OBJECTS=$objects go test -run '^$' -bench '^BenchmarkPodSecurity$' -benchtime 3x ./bench |
+		awk '/^BenchmarkPodSecurity\// {
+			name = $1; sub(/^BenchmarkPodSecurity\//, "", name); sub(/-[0-9]+$/, "", name)
+			for (i = 2; i < NF; i++) if ($(i+1) == "manifests/CPU-s") cpu[name] = $i
+			order[++n] = name
+		}
+		END {
+			printf "\npod security (one worker, manifests per CPU-second):\n"
+			for (i = 1; i <= n; i++) printf "  %-26s %8.0f  (%.2fx of off)\n", order[i], cpu[order[i]], cpu[order[i]] / cpu["pod-security=off"]
+		}' | tee -a "$work/results.txt"
+fi

@@ -353,3 +353,41 @@ func TestUnreadableObjectIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// TestPodSecurityDefault: with a default Pod Security level (--pod-security), the
+// webhook refuses in deny mode what that level refuses, at the field, and admits
+// the same request without it.
+func TestPodSecurityDefault(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join(testdata, "create-pod.request.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = bytes.Replace(body, []byte(`"name": "web",
+        "namespace": "team-a"
+      }`), []byte(`"name": "web",
+        "namespace": "team-a",
+        "annotations": {"podlint.io/ignore": "init-container-never-exits,duplicate-container-port"}
+      }`), 1)
+	body = bytes.Replace(body, []byte(`"spec": {`), []byte(`"spec": {"hostPID": true,`), 1)
+	if !bytes.Contains(body, []byte(`"hostPID": true`)) || !bytes.Contains(body, []byte("podlint.io/ignore")) {
+		t.Fatal("fixture changed: hostPID or annotation not inserted")
+	}
+	baseline, _ := lint.ParsePodSecurityLevel("baseline")
+	for _, tc := range []struct {
+		level   lint.PodSecurityOptions
+		allowed bool
+	}{{lint.PodSecurityOptions{}, true}, {lint.PodSecurityOptions{Default: baseline}, false}} {
+		eng := lint.NewEngine(rules.All(), lint.Options{PodSecurity: tc.level})
+		rec := post(newHandler(t, webhook.Config{Mode: webhook.ModeDeny, Engine: eng}), "application/json", body)
+		var review admissionv1.AdmissionReview
+		if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil {
+			t.Fatal(err)
+		}
+		if review.Response.Allowed != tc.allowed {
+			t.Errorf("pod security %v: allowed %v, want %v: %s", tc.level.Default, review.Response.Allowed, tc.allowed, rec.Body)
+		}
+		if !tc.allowed && !strings.Contains(rec.Body.String(), "spec.hostPID") {
+			t.Errorf("denial does not name spec.hostPID: %s", rec.Body)
+		}
+	}
+}

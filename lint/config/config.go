@@ -43,9 +43,35 @@ type Config struct {
 	Exclude           []string `yaml:"exclude"`
 	Policies          []string `yaml:"policies"`
 	Rules             Rules    `yaml:"rules"`
+	// PodSecurity is the Pod Security level enforced where no Namespace label
+	// says otherwise, and the exemptions.
+	PodSecurity PodSecurity `yaml:"podSecurity,omitempty"`
 	// CustomKinds declares custom resource kinds whose embedded pod templates
 	// are checked, each as a built-in kind (see lint.CustomKind).
 	CustomKinds []CustomKind `yaml:"customKinds,omitempty"`
+}
+
+// PodSecurity configures the Pod Security Standards checks, like the Pod Security
+// admission configuration's defaults.enforce and exemptions.
+type PodSecurity struct {
+	// Default is LEVEL[:VERSION], as --pod-security; empty: none.
+	Default    string                `yaml:"default,omitempty"`
+	Exemptions PodSecurityExemptions `yaml:"exemptions,omitempty"`
+}
+
+// PodSecurityExemptions are exempt from every Pod Security mode.
+type PodSecurityExemptions struct {
+	Namespaces     []string `yaml:"namespaces,omitempty"`
+	RuntimeClasses []string `yaml:"runtimeClasses,omitempty"`
+}
+
+// PodSecurityOptions returns the engine's Pod Security options (validated when read).
+func (c *Config) PodSecurityOptions() lint.PodSecurityOptions {
+	o := lint.PodSecurityOptions{ExemptNamespaces: c.PodSecurity.Exemptions.Namespaces, ExemptRuntimeClasses: c.PodSecurity.Exemptions.RuntimeClasses}
+	if c.PodSecurity.Default != "" {
+		o.Default, _ = lint.ParsePodSecurityLevel(c.PodSecurity.Default)
+	}
+	return o
 }
 
 // CustomKind is one entry of customKinds, as written.
@@ -201,7 +227,32 @@ func Parse(name, dir string, data []byte, rules []*lint.Rule) (*Config, error) {
 				}
 			})
 		},
-		"policies":    func(v *yaml.Node) { c.Policies = p.list(v, "policies", nil) },
+		"policies": func(v *yaml.Node) { c.Policies = p.list(v, "policies", nil) },
+		"podSecurity": func(v *yaml.Node) {
+			p.mapping(v, "podSecurity", map[string]func(*yaml.Node){
+				"default": func(v *yaml.Node) {
+					if s, ok := p.scalar(v, "podSecurity.default"); ok {
+						if _, err := lint.ParsePodSecurityLevel(s); err != nil {
+							p.errorf(v, "podSecurity.default: %v", err)
+						}
+						c.PodSecurity.Default = s
+					}
+				},
+				"exemptions": func(v *yaml.Node) {
+					p.mapping(v, "podSecurity.exemptions", map[string]func(*yaml.Node){
+						"namespaces": func(v *yaml.Node) {
+							c.PodSecurity.Exemptions.Namespaces = p.list(v, "podSecurity.exemptions.namespaces", nil)
+						},
+						"runtimeClasses": func(v *yaml.Node) {
+							c.PodSecurity.Exemptions.RuntimeClasses = p.list(v, "podSecurity.exemptions.runtimeClasses", nil)
+						},
+						"usernames": func(v *yaml.Node) {
+							p.errorf(v, "podSecurity.exemptions.usernames: podlint checks manifests, not requests, so there is no user to exempt; exempt the namespace or runtime class instead")
+						},
+					})
+				},
+			})
+		},
 		"customKinds": func(v *yaml.Node) { c.CustomKinds = p.customKinds(v) },
 		"rules": func(v *yaml.Node) {
 			p.mapping(v, "rules", map[string]func(*yaml.Node){

@@ -137,6 +137,27 @@ func TestPrintRoundTrips(t *testing.T) {
 	}
 }
 
+func TestPodSecurity(t *testing.T) {
+	c, err := config.Parse("p.yaml", "/", []byte("podSecurity:\n  default: restricted:v1.30\n  exemptions:\n    namespaces: [kube-system]\n    runtimeClasses: [kata]\n"), rules.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.PodSecurityOptions()
+	if o.Default.String() != "restricted:v1.30" || o.ExemptNamespaces[0] != "kube-system" || o.ExemptRuntimeClasses[0] != "kata" {
+		t.Errorf("got %+v", o)
+	}
+	for in, want := range map[string]string{
+		"podSecurity:\n  default: strict\n":                 "p.yaml:2:12: podSecurity.default",
+		"podSecurity:\n  exemptions:\n    usernames: [a]\n": "p.yaml:3:16: podSecurity.exemptions.usernames",
+		"podSecurity:\n  level: baseline\n":                 `unknown key "level" in podSecurity`,
+	} {
+		_, err := config.Parse("p.yaml", "/", []byte(in), rules.All())
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want an error with %q", in, err, want)
+		}
+	}
+}
+
 func TestPrintRoundTripsCustomKinds(t *testing.T) {
 	src := "customKinds:\n  - apiVersion: platform.example.com/*\n    kind: WebApp\n    templates:\n      - path: spec.template\n        as: Deployment\n        siblings: [replicas, selector]\n"
 	c, err := config.Parse("in", "/repo", []byte(src), rules.All())

@@ -123,7 +123,7 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 	}
 
 	disabled, severity := cfg.EngineOptions(all)
-	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds()})
+	engine := lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds(), PodSecurity: cfg.PodSecurityOptions()})
 	var resources []schema.GroupVersionResource
 	for _, r := range f.resources {
 		gvr, err := audit.ParseResource(r)
@@ -141,6 +141,9 @@ func runAudit(cmd *cobra.Command, s Streams, f *auditFlags) error {
 	}
 	if f.verbose {
 		fmt.Fprintf(s.Err, "podlint audit: listed %d objects in %d pages of at most %d\n", st.Listed, st.Pages, f.pageSize)
+	}
+	if st.NamespaceLabelsErr != nil {
+		fmt.Fprintf(s.Err, "podlint audit: namespaces' Pod Security labels not applied (only --pod-security): %v\n", st.NamespaceLabelsErr)
 	}
 	if st.Controlled > 0 && !f.quiet {
 		fmt.Fprintf(s.Err, "podlint audit: Pods owned by a controller, judged through the owner's template instead: %d\n", st.Controlled)

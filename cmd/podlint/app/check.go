@@ -142,7 +142,7 @@ func runCheck(cmd *cobra.Command, s Streams, f *checkFlags, paths []string) erro
 	}
 
 	disabled, severity := cfg.EngineOptions(all)
-	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds()}
+	engineOpts := lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds(), PodSecurity: cfg.PodSecurityOptions()}
 	if err := f.limits.apply(&engineOpts); err != nil {
 		return exitWith(ExitUsage, err)
 	}

@@ -18,12 +18,14 @@ type configFlags struct {
 	file              string
 	failOn            string
 	kubernetesVersion string
+	podSecurity       string
 }
 
 func (c *configFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&c.file, "config", "", "configuration file (default: the first "+config.FileName+" found walking up from the working directory)")
 	fl.StringVar(&c.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning, info or none")
 	fl.StringVar(&c.kubernetesVersion, "kubernetes-version", lint.DefaultKubernetesVersion, "Kubernetes release whose behaviour to check against (1.35 to 1.37)")
+	fl.StringVar(&c.podSecurity, "pod-security", "", "Pod Security level LEVEL[:VERSION] (privileged, baseline, restricted; latest or v1.N) enforced in namespaces whose Namespace object in the input has no enforce label")
 }
 
 // settings is the effective configuration with --fail-on and
@@ -68,6 +70,12 @@ func (c *configFlags) load(fl *pflag.FlagSet) (*settings, error) {
 		return nil, exitWith(ExitUsage, fmt.Errorf("%s: %w", versionFrom, err))
 	}
 	cfg.FailOn, cfg.KubernetesVersion = failOn, version
+	if fl.Changed("pod-security") {
+		if _, err := lint.ParsePodSecurityLevel(c.podSecurity); err != nil {
+			return nil, exitWith(ExitUsage, fmt.Errorf("--pod-security: %w", err))
+		}
+		cfg.PodSecurity.Default = c.podSecurity
+	}
 	return s, nil
 }
 

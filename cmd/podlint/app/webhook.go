@@ -173,7 +173,7 @@ func buildWebhookHandler(cmd *cobra.Command, f *webhookFlags, mode webhook.Mode,
 	}
 	log.Info("rules loaded", "rules", len(all)-len(off), "disabled", strings.Join(off, ","), "kubernetesVersion", rel.Version, "mode", string(mode))
 	return webhook.NewHandler(webhook.Config{
-		Engine:       lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds()}),
+		Engine:       lint.NewEngine(all, lint.Options{Release: rel, Disabled: disabled, Severity: severity, CustomKinds: cfg.LintKinds(), PodSecurity: cfg.PodSecurityOptions()}),
 		Mode:         mode,
 		RuleModes:    ruleModes,
 		MaxBodyBytes: f.maxBodyBytes,
