@@ -112,12 +112,21 @@ func TestCorpusMistakes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := lint.NewEngine(rules.All(), lint.Options{}).Run(context.Background(), lint.Sources([]string{dir}, nil))
+	// The generator writes an application's Services without knowing which of its
+	// workloads it writes (Jobs included), so the cross-object rules would judge
+	// random pairings; their fixtures test them.
+	crossObject := map[string]bool{}
+	for _, r := range rules.All() {
+		if r.CheckSet != nil {
+			crossObject[r.ID] = true
+		}
+	}
+	res := lint.NewEngine(rules.All(), lint.Options{Disabled: crossObject}).Run(context.Background(), lint.Sources([]string{dir}, nil))
 	if res.Summary.Objects != st.Workloads || res.Summary.Skipped != st.Others || res.Summary.Files != st.Files {
 		t.Errorf("summary %+v, corpus %+v", res.Summary, st)
 	}
-	if st.Mistakes == 0 || res.Summary.Errors != st.Mistakes || res.Summary.Warnings > st.Workloads/100 {
-		t.Errorf("%d errors for %d planted mistakes, %d warnings on %d workloads", res.Summary.Errors, st.Mistakes, res.Summary.Warnings, st.Workloads)
+	if st.Mistakes == 0 || st.Discarded == 0 || res.Summary.Errors != st.Mistakes || res.Summary.Warnings > st.Discarded+st.Workloads/100 {
+		t.Errorf("%d errors for %d planted mistakes, %d warnings for %d planted repeated keys on %d workloads", res.Summary.Errors, st.Mistakes, res.Summary.Warnings, st.Discarded, st.Workloads)
 		for _, f := range res.Findings {
 			if f.Severity >= lint.SeverityWarning {
 				t.Logf("%s:%d: %s: %s", f.Position.File, f.Position.Line, f.Rule, f.Message)

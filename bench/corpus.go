@@ -27,8 +27,12 @@ type Stats struct {
 	// Workloads are the objects podlint checks (Pods and kinds with a pod template).
 	Workloads int `json:"workloads"`
 	// Others are objects of kinds podlint skips (Services, ConfigMaps).
-	Others   int `json:"others"`
+	Others int `json:"others"`
+	// Mistakes are the planted errors, one error finding each.
 	Mistakes int `json:"mistakes"`
+	// Discarded are the planted repeated keys: kubectl keeps the later value, so
+	// each is one warning (duplicate-key), not an error.
+	Discarded int `json:"discarded"`
 }
 
 // filesPerDir keeps directories small, as in a repository of many services.
@@ -186,7 +190,11 @@ func (g *gen) workload(a application, st *Stats) string {
 	m := noMistake
 	if g.chance(g.mistakeRate) {
 		m = mistake(1 + g.rnd.IntN(int(numMistakes)-1))
-		st.Mistakes++
+		if m == duplicateKey {
+			st.Discarded++
+		} else {
+			st.Mistakes++
+		}
 	}
 	w := &writer{}
 	kind := g.pick([]string{"Deployment", "Deployment", "Deployment", "Deployment", "Deployment", "StatefulSet", "StatefulSet", "DaemonSet", "Job", "Job", "CronJob", "CronJob", "Pod"})
@@ -424,8 +432,13 @@ func (g *gen) container(w *writer, in int, a application, name, image string, r 
 		w.line(in+2, "containerPort: 9102")
 	}
 	w.line(in, "env:")
+	namespaceSet := false // a name defined twice is an API server warning, not what people write
 	for i, n := 0, 2+g.rnd.IntN(6); i < n; i++ {
-		switch g.rnd.IntN(4) {
+		kind := g.rnd.IntN(4)
+		if kind == 1 && namespaceSet {
+			kind = 2
+		}
+		switch kind {
 		case 0:
 			w.line(in+1, "- name: DB_PASSWORD_%d", i)
 			w.line(in+2, "valueFrom:")
@@ -433,6 +446,7 @@ func (g *gen) container(w *writer, in int, a application, name, image string, r 
 			w.line(in+4, "name: %s-db", a.name)
 			w.line(in+4, "key: password")
 		case 1:
+			namespaceSet = true
 			w.line(in+1, "- name: POD_NAMESPACE")
 			w.line(in+2, "valueFrom:")
 			w.line(in+3, "fieldRef:")
