@@ -29,6 +29,9 @@ var goldenImages = map[string]ImageConfig{
 const (
 	goldenSandboxDir = "/state/pods/p0"
 	goldenInfraPID   = 4242
+	// goldenTmpfsFD is where the infra process holds the first Memory
+	// emptyDir (tmpfsFD in the Linux build).
+	goldenTmpfsFD = 200
 )
 
 // TestContainerSpecGolden builds the OCI spec of every container of the Pods
@@ -81,7 +84,7 @@ func goldenSpecs(t *testing.T, file string) []byte {
 	memory := map[string]int{}
 	for _, v := range pod.Spec.Volumes {
 		if v.EmptyDir != nil && v.EmptyDir.Medium == v1.StorageMediumMemory {
-			memory[v.Name] = tmpfsFD + len(memory)
+			memory[v.Name] = goldenTmpfsFD + len(memory)
 		}
 	}
 	type entry struct {
