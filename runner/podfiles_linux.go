@@ -17,9 +17,6 @@ import (
 	v1 "k8s.io/api/core/v1"
 )
 
-// The sandbox's copies of the files every container gets at these paths.
-var sandboxFileNames = map[string]string{"/etc/hosts": "etc-hosts", "/etc/hostname": "hostname", "/etc/resolv.conf": "resolv.conf"}
-
 // writeSandboxFiles writes the Pod's /etc/hosts, /etc/hostname and
 // /etc/resolv.conf once, in the sandbox's directory: like the kubelet's
 // etc-hosts and the runtime's sandbox files, one copy is shared by the
@@ -41,35 +38,6 @@ func (s *sandbox) writeSandboxFiles() error {
 		}
 	}
 	return nil
-}
-
-// etcMounts are the bind mounts of the sandbox files into c: /etc/hosts is
-// the kubelet's mount (makeMounts: writable, left out when a volume is
-// mounted there); /etc/hostname and /etc/resolv.conf are the runtime's
-// (containerd's containerMounts: read-only with a read-only root
-// filesystem, left out when a mount of the container's is there).
-func (s *sandbox) etcMounts(c *v1.Container) []specs.Mount {
-	var out []specs.Mount
-	for _, path := range []string{"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"} {
-		if mountedAt(c, path) {
-			continue
-		}
-		mode := "rw"
-		if path != "/etc/hosts" && readOnlyRoot(c) {
-			mode = "ro"
-		}
-		out = append(out, specs.Mount{Destination: path, Source: filepath.Join(s.dir, sandboxFileNames[path]), Type: "bind", Options: []string{"rbind", mode}})
-	}
-	return out
-}
-
-func mountedAt(c *v1.Container, path string) bool {
-	for _, m := range c.VolumeMounts {
-		if filepath.Clean(m.MountPath) == path {
-			return true
-		}
-	}
-	return false
 }
 
 // Memory emptyDirs. An unprivileged user cannot mount a tmpfs on the host,

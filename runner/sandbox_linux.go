@@ -28,15 +28,6 @@ import (
 	v1 "k8s.io/api/core/v1"
 )
 
-// defaultCapabilities is the container runtimes' default set (containerd,
-// CRI-O), which is what a Pod without securityContext.capabilities gets. In a
-// rootless sandbox they only act inside the Pod's user namespace.
-var defaultCapabilities = []string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
-}
-
 // threadStarter runs every libcontainer start on one goroutine locked to its
 // OS thread: the parent-death signal set in the init re-exec fires when the
 // thread that forked the child exits, so that thread must live exactly as
@@ -349,20 +340,6 @@ func (s *sandbox) startInfra() error {
 	return nil
 }
 
-// baseSpec is runc's example spec made rootless, with no terminal and the
-// container runtimes' default capabilities.
-func baseSpec(root string) *specs.Spec {
-	spec := specconv.Example()
-	specconv.ToRootless(spec)
-	spec.Root = &specs.Root{Path: root}
-	spec.Process.Terminal = false
-	spec.Process.Env = []string{"PATH=" + defaultPath}
-	caps := append([]string(nil), defaultCapabilities...)
-	spec.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
-	spec.Linux.Resources = nil
-	return spec
-}
-
 // specconvMu serializes spec conversion: it writes the host root ids into
 // specconv's package-level default device list, and the config it returns
 // points into that list, which libcontainer reads whenever it saves state:
@@ -633,53 +610,26 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 			return nil, err
 		}
 	}
-	spec := baseSpec(root)
-	// Joining the user namespace by path: the mappings are read from the
-	// target process; giving them as well only yields a warning.
-	spec.Linux.UIDMappings, spec.Linux.GIDMappings = nil, nil
-	// A joiner that sets a hostname renames the whole Pod.
-	spec.Hostname = ""
-	ns := func(t specs.LinuxNamespaceType, name string) specs.LinuxNamespace {
-		return specs.LinuxNamespace{Type: t, Path: fmt.Sprintf("/proc/%d/ns/%s", s.infraPid, name)}
-	}
-	spec.Linux.Namespaces = []specs.LinuxNamespace{
-		ns(specs.UserNamespace, "user"), ns(specs.NetworkNamespace, "net"), ns(specs.IPCNamespace, "ipc"),
-		ns(specs.UTSNamespace, "uts"), {Type: specs.MountNamespace},
-	}
-	if sharePID(s.pod) {
-		spec.Linux.Namespaces = append(spec.Linux.Namespaces, ns(specs.PIDNamespace, "pid"))
-	} else {
-		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.PIDNamespace})
-	}
-	apiData := map[string]bool{}
-	for i := range s.pod.Spec.Volumes {
-		apiData[s.pod.Spec.Volumes[i].Name] = isAPIDataVolume(&s.pod.Spec.Volumes[i])
-	}
+	// The side effects: each mount's source (a subPath resolved, created
+	// if missing, as the kubelet does when it creates the container) and
+	// the termination message file.
+	sources := make([]string, len(c.VolumeMounts))
 	usesTmpfs := false
-	for _, m := range c.VolumeMounts {
-		opts := []string{"rbind", "rw"}
-		// The kubelet mounts API-data volumes read-only whatever the mount says.
-		if m.ReadOnly || apiData[m.Name] {
-			opts = []string{"rbind", "ro"}
-		}
+	for i, m := range c.VolumeMounts {
 		src := filepath.Join(s.dir, "volumes", m.Name)
+		resolve := subPathSource
 		if tmpfs, ok := s.tmpfsSource(m.Name); ok {
-			src, usesTmpfs = tmpfs, true
+			src, usesTmpfs, resolve = tmpfs, true, tmpfsSubPath
 		}
 		if m.SubPath != "" {
-			resolve := subPathSource
-			if usesTmpfs {
-				resolve = tmpfsSubPath
-			}
 			if src, err = resolve(src, m.SubPath); err != nil {
 				return nil, configErrorf("failed to prepare subPath for volumeMount %q of container %q: %v", m.Name, c.Name, err)
 			}
 		}
-		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: m.MountPath, Source: src, Type: "bind", Options: opts})
+		sources[i] = src
 	}
-	// The kubelet bind-mounts a host file at terminationMessagePath, so that
-	// what the container writes there outlives it; world-writable, as the
-	// kubelet makes it, for containers that do not run as root.
+	// World-writable, as the kubelet makes it, for containers that do not
+	// run as root.
 	termFile := dir + ".termination-log"
 	if err := os.WriteFile(termFile, nil, 0o666); err != nil {
 		return nil, err
@@ -687,9 +637,13 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	if err := os.Chmod(termFile, 0o666); err != nil {
 		return nil, err
 	}
-	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: terminationMessagePath(c), Source: termFile, Type: "bind", Options: []string{"rbind", "rw"}})
-	spec.Mounts = append(spec.Mounts, s.etcMounts(c)...)
-	spec.Root.Readonly = readOnlyRoot(c)
+	spec, err := buildContainerSpec(containerSpecInput{
+		Pod: s.pod, Container: c, Image: cfg, Env: env, User: user, Root: root,
+		InfraPID: s.infraPid, SandboxDir: s.dir, MountSources: sources, TermFile: termFile,
+	})
+	if err != nil {
+		return nil, err
+	}
 	lc, err := s.create(id, spec)
 	if err != nil {
 		return nil, err
@@ -724,20 +678,8 @@ func (s *sandbox) prepare(c *v1.Container, starter *threadStarter) (*prepared, e
 	}()
 	// The container holds the write end from its start; ours goes.
 	defer logW.Close()
-	args := containerArgs(c, cfg)
-	if len(args) == 0 {
-		_ = lc.Destroy()
-		return nil, fmt.Errorf("no command specified: the container has no command and image %s no entrypoint or cmd", c.Image)
-	}
-	cwd := c.WorkingDir
-	if cwd == "" {
-		cwd = cfg.WorkingDir
-	}
-	if cwd == "" {
-		cwd = "/"
-	}
 	p := &libcontainer.Process{
-		Args: expandArgs(args, env), Env: env, Cwd: cwd, Init: true,
+		Args: spec.Process.Args, Env: spec.Process.Env, Cwd: spec.Process.Cwd, Init: true,
 		Stdout: logW, Stderr: logW,
 	}
 	s.setUser(p, user)
