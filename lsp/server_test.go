@@ -37,7 +37,7 @@ type client struct {
 
 func startServer(t *testing.T, c Config, initOpts any) (*client, *Server) {
 	t.Helper()
-	srvSide, cliSide := net.Pipe()
+	srvSide, cliSide := connPair(t)
 	srv := NewServer(c)
 	cl := &client{t: t, done: make(chan error, 1), diags: make(chan PublishDiagnosticsParams, 1000)}
 	go func() { cl.done <- srv.Serve(context.Background(), srvSide) }()
@@ -79,6 +79,36 @@ func startServer(t *testing.T, c Config, initOpts any) (*client, *Server) {
 	}
 	cl.notify("initialized", map[string]any{})
 	return cl, srv
+}
+
+// connPair connects client and server over loopback TCP. An editor talks to the
+// server through OS pipes, which buffer; net.Pipe does not, and with it the two
+// read loops can each wait on a write the other has not read yet.
+func connPair(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			t.Error(err)
+		}
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = <-accepted
+	if server == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return server, client
 }
 
 func (c *client) call(method string, params, result any) {
