@@ -37,8 +37,10 @@ type ownedPod struct {
 
 // syncResult is what one sync decided.
 type syncResult struct {
-	// Create are new Pods, complete with name, labels, annotations and owner
-	// reference as the controller would create them.
+	// Create are new Pods with labels, annotations, owner reference and
+	// either a Name (StatefulSet) or a GenerateName (every other controller);
+	// the loop, as the API server, completes generateName with five random
+	// characters and sets the UID and creationTimestamp.
 	Create []*v1.Pod
 	// Delete names owned Pods to delete gracefully.
 	Delete []string
