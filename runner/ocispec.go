@@ -3,7 +3,10 @@ package runner
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	"github.com/moby/sys/capability"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	v1 "k8s.io/api/core/v1"
 )
@@ -103,6 +106,17 @@ func buildContainerSpec(in containerSpecInput) (*specs.Spec, error) {
 	}
 	spec := baseSpec(in.Root)
 	spec.Root.Readonly = readOnlyRoot(c)
+	// The kubelet asks for no_new_privs only when allowPrivilegeEscalation
+	// is false (securitycontext.AddNoNewPrivileges); runc's example spec
+	// always sets it, which would stop setuid programs that work in a cluster.
+	spec.Process.NoNewPrivileges = c.SecurityContext != nil && c.SecurityContext.AllowPrivilegeEscalation != nil && !*c.SecurityContext.AllowPrivilegeEscalation
+	// containerd's CRI removes the default spec's rlimits
+	// (WithoutDefaultSecuritySettings): containers inherit the runtime's.
+	spec.Process.Rlimits = nil
+	if c.SecurityContext != nil && c.SecurityContext.Capabilities != nil {
+		caps := withCapabilities(defaultCapabilities, c.SecurityContext.Capabilities)
+		spec.Process.Capabilities = &specs.LinuxCapabilities{Bounding: caps, Effective: caps, Permitted: caps}
+	}
 	cwd := c.WorkingDir
 	if cwd == "" {
 		cwd = in.Image.WorkingDir
@@ -149,6 +163,49 @@ func buildContainerSpec(in containerSpecInput) (*specs.Spec, error) {
 	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: terminationMessagePath(c), Source: in.TermFile, Type: "bind", Options: []string{"rbind", "rw"}})
 	spec.Mounts = append(spec.Mounts, etcMounts(in.SandboxDir, c)...)
 	return spec, nil
+}
+
+// withCapabilities applies a container's capabilities.add and drop to the
+// default set as containerd's CRI does (WithCapabilities): "ALL" in add
+// grants every capability and "ALL" in drop removes every one, both before
+// the individual names, so add [ALL] with drop [CHOWN] is all but CAP_CHOWN;
+// names get the CAP_ prefix the API leaves out.
+func withCapabilities(defaults []string, c *v1.Capabilities) []string {
+	has := func(list []v1.Capability, name string) bool {
+		for _, x := range list {
+			if strings.ToUpper(string(x)) == name {
+				return true
+			}
+		}
+		return false
+	}
+	caps := append([]string(nil), defaults...)
+	if has(c.Add, "ALL") {
+		caps = allCapabilities()
+	}
+	if has(c.Drop, "ALL") {
+		caps = nil
+	}
+	for _, a := range c.Add {
+		name := "CAP_" + strings.ToUpper(string(a))
+		if name != "CAP_ALL" && !slices.Contains(caps, name) {
+			caps = append(caps, name)
+		}
+	}
+	return slices.DeleteFunc(caps, func(name string) bool {
+		return name != "CAP_ALL" && has(c.Drop, strings.TrimPrefix(name, "CAP_"))
+	})
+}
+
+// allCapabilities is every capability this build knows, which inside the
+// Pod's user namespace is what a container may hold; runc leaves out the
+// ones the running kernel lacks.
+func allCapabilities() []string {
+	var out []string
+	for _, c := range capability.ListKnown() {
+		out = append(out, "CAP_"+strings.ToUpper(c.String()))
+	}
+	return out
 }
 
 // The sandbox's copies of the files every container gets at these paths.

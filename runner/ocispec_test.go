@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,5 +142,34 @@ func TestContainerSpecNoCommand(t *testing.T) {
 	_, err := buildContainerSpec(containerSpecInput{Pod: pod, Container: &pod.Spec.Containers[0]})
 	if err == nil || !strings.Contains(err.Error(), "no command specified") {
 		t.Fatalf("err = %v, want no command specified", err)
+	}
+}
+
+// TestWithCapabilities follows containerd's CRI (WithCapabilities): ALL is
+// applied before the individual names, whatever their order in the lists.
+func TestWithCapabilities(t *testing.T) {
+	all := allCapabilities()
+	for _, tc := range []struct {
+		name      string
+		add, drop []v1.Capability
+		want      func([]string) bool
+	}{
+		{"add all, drop one", []v1.Capability{"CHOWN", "ALL"}, []v1.Capability{"chown"}, func(got []string) bool {
+			return len(got) == len(all)-1 && !slices.Contains(got, "CAP_CHOWN") && slices.Contains(got, "CAP_SYS_ADMIN")
+		}},
+		{"drop all, add one", []v1.Capability{"NET_BIND_SERVICE"}, []v1.Capability{"ALL"}, func(got []string) bool {
+			return slices.Equal(got, []string{"CAP_NET_BIND_SERVICE"})
+		}},
+		{"add and drop the same: dropped", []v1.Capability{"SYS_TIME"}, []v1.Capability{"SYS_TIME"}, func(got []string) bool {
+			return !slices.Contains(got, "CAP_SYS_TIME") && len(got) == len(defaultCapabilities)
+		}},
+		{"added twice: once", []v1.Capability{"NET_ADMIN", "net_admin", "KILL"}, nil, func(got []string) bool {
+			return len(got) == len(defaultCapabilities)+1
+		}},
+	} {
+		got := withCapabilities(defaultCapabilities, &v1.Capabilities{Add: tc.add, Drop: tc.drop})
+		if !tc.want(got) {
+			t.Errorf("%s: got %v", tc.name, got)
+		}
 	}
 }
